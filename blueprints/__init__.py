@@ -1,0 +1,26 @@
+"""Blueprints compose components into whole environments from a validated spec.
+
+`build` is the one code path: `__main__.py` (run by `pulumi up`) and `hardstack plan`
+(offline, under mocks) both call it with the same validated `Environment`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hardstack.spec import Environment
+
+
+def build(env: Environment) -> dict[str, Any]:
+    """Declare every resource of `env`; returns the stack outputs to export."""
+    if env.cloud == "aws":
+        from blueprints import aws
+
+        return aws.build(env)
+    if env.cloud == "gcp":
+        from blueprints import gcp
+
+        return gcp.build(env)
+    from blueprints import azure
+
+    return azure.build(env)

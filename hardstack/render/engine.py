@@ -1,0 +1,58 @@
+"""Render an environment offline: the real blueprint under the Pulumi SDK's mock runtime."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pulumi.runtime import settings
+from pulumi.runtime.mocks import set_mocks
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from hardstack.render.computed import Target
+from hardstack.render.graph import Graph
+from hardstack.render.mocks import HardstackMocks
+from hardstack.render.monitor import RecordingMonitor
+from hardstack.spec import Environment, LoadedSpec
+
+PROJECT = "hardstack"
+
+
+class RenderError(Exception):
+    """The blueprint failed while building the resource graph."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    graph: Graph
+    seconds: float
+
+
+def render(loaded: LoadedSpec) -> Rendered:
+    return render_environment(loaded.environment, loaded.stack)
+
+
+def render_environment(env: Environment, stack: str) -> Rendered:
+    # Imported here so that `hardstack validate` never pays for the cloud SDK imports.
+    import blueprints
+
+    started = time.perf_counter()
+    mocks = HardstackMocks(Target(cloud=env.cloud, region=env.region, account=env.account))
+    monitor = RecordingMonitor(mocks)
+    # Each render is its own program: a fresh root stack resource and no leftover RPCs.
+    settings.ROOT.set(None)
+    set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    settings.SETTINGS.rpc_manager.clear()
+    try:
+        _sync_await(run_pulumi_func(lambda: blueprints.build(env)))
+    except Exception as exc:  # the blueprint's own error, with the stack it came from
+        raise RenderError(f"stack {stack}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        settings.ROOT.set(None)
+    graph = Graph(stack=stack, project=PROJECT, cloud=env.cloud, root=monitor.root,
+                  resources=monitor.recorded)
+    return Rendered(graph=graph, seconds=time.perf_counter() - started)
+
+
+__all__ = ["PROJECT", "RenderError", "Rendered", "render", "render_environment"]

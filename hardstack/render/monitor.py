@@ -1,0 +1,56 @@
+"""A MockMonitor that records everything the engine would be told about each resource.
+
+`MockResourceArgs` lacks parents, dependencies, providers and protect flags; the raw
+RegisterResource request has them all, so this monitor keeps a copy of each request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+
+from hardstack.render.graph import Resource
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class RecordingMonitor(MockMonitor):
+    def __init__(self, mocks: Any) -> None:
+        super().__init__(mocks)
+        self.recorded: list[Resource] = []
+        self.root = ""
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            self.root = response.urn
+            return response
+        self.recorded.append(Resource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            inputs=_plain(rpc.deserialize_properties(request.object)),
+            dependencies=list(request.dependencies),
+            propertyDependencies={
+                key: list(value.urns) for key, value in request.propertyDependencies.items()
+                if list(value.urns)
+            },
+            provider=request.provider,
+            protect=bool(request.protect),
+            custom=bool(request.custom),
+        ))
+        return response
+
+
+def _plain(value: Any) -> Any:
+    """Engine values as JSON: floats that are whole numbers become ints, as users wrote them."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

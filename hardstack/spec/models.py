@@ -1,0 +1,219 @@
+"""The environment spec: one pydantic model tree for an AI environment on any cloud.
+
+Field-level rules live on the fields; rules that relate several fields (a confidential kind
+the cloud does not offer, GDPR residency, HIPAA rotation) live in `rules.py` so the loader can
+apply them even when other fields are broken and report every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+Cloud = Literal["aws", "azure", "gcp"]
+Framework = Literal["gdpr", "hipaa", "nist-800-53"]
+ConfidentialKind = Literal["tdx", "sev-snp", "none"]
+Egress = Literal["none", "nat", "proxy"]
+Protection = Literal["software", "hsm"]
+Classification = Literal["public", "internal", "confidential", "restricted"]
+GpuKind = Literal["h100", "a100", "l4", "t4"]
+BucketPurpose = Literal["datasets", "models"]
+
+Name = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,28}[a-z0-9]$"),
+    Field(description="lower-case letters, digits and '-', 2-30 characters, starting with a letter"),
+]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are typos until proven otherwise: a misspelt security setting must not be
+    # silently ignored and replaced by a default.
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+
+
+def _private_cidr(value: str) -> str:
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "cidr", "'{value}' is not an IPv4 network in CIDR form ({reason}); "
+            "write it like 10.20.0.0/16", {"value": value, "reason": str(exc)},
+        ) from None
+    if not net.is_private:
+        raise PydanticCustomError(
+            "cidr", "'{value}' is not a private range; use 10.0.0.0/8, 172.16.0.0/12 "
+            "or 192.168.0.0/16", {"value": value},
+        )
+    if not 16 <= net.prefixlen <= 22:
+        raise PydanticCustomError(
+            "cidr", "prefix /{prefix} does not fit: use /16 to /22 so each zone gets a "
+            "workload and an endpoint subnet", {"prefix": net.prefixlen},
+        )
+    return str(net)
+
+
+Cidr = Annotated[str, AfterValidator(_private_cidr)]
+
+
+class Network(_Strict):
+    cidr: Cidr = Field("10.20.0.0/16", description="private IPv4 range of the environment")
+    egress: Egress = Field(
+        "none", description="internet egress for workloads: none (default), nat or proxy"
+    )
+    zones: int = Field(2, ge=2, le=3, description="availability zones to spread subnets over")
+
+
+class Keys(_Strict):
+    rotation_days: int = Field(
+        90, ge=1, le=2560, description="rotation period of every customer-managed key, days"
+    )
+    protection: Protection = Field("hsm", description="software or hsm key protection")
+    deletion_window_days: int = Field(
+        30, ge=7, le=30, description="days a deleted key can still be recovered"
+    )
+
+
+class Gpu(_Strict):
+    kind: GpuKind = Field(description="GPU model: h100, a100, l4 or t4")
+    count: int = Field(1, ge=1, le=8)
+
+
+class Workload(_Strict):
+    name: Name
+    machine_type: str = Field(min_length=1, description="the cloud's machine type or VM size")
+    count: int = Field(1, ge=1, le=100)
+    confidential: ConfidentialKind | None = Field(
+        None,
+        description="tdx, sev-snp or none; empty means the cloud's default "
+        "(tdx on gcp and azure, sev-snp on aws). 'none' needs an exemption.",
+    )
+    gpu: Gpu | None = None
+    disk_gb: int = Field(100, ge=20, le=16384)
+    role: Literal["training", "inference"] = "training"
+
+
+class Bucket(_Strict):
+    name: Name
+    purpose: BucketPurpose = Field(description="datasets or models (models are write-once)")
+
+
+def _default_buckets() -> list[Bucket]:
+    return [Bucket(name="datasets", purpose="datasets"), Bucket(name="models", purpose="models")]
+
+
+class Data(_Strict):
+    buckets: list[Bucket] = Field(default_factory=_default_buckets, min_length=1)
+    retention_days: int = Field(
+        365, ge=1, le=3650, description="days non-current object versions are kept"
+    )
+    model_lock_days: int = Field(
+        30, ge=1, le=3650,
+        description="days model artifacts are locked against change (object lock/retention)",
+    )
+
+    @field_validator("buckets")
+    @classmethod
+    def _unique_buckets(cls, buckets: list[Bucket]) -> list[Bucket]:
+        names = [b.name for b in buckets]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise PydanticCustomError(
+                "unique", "bucket names must be unique; repeated: {dupes}", {"dupes": ", ".join(dupes)}
+            )
+        return buckets
+
+
+class Logging(_Strict):
+    retention_days: int = Field(
+        365, ge=90, le=3653, description="days audit logs are kept (HIPAA: at least 2190)"
+    )
+
+
+class Monitoring(_Strict):
+    threat_detection: bool = True
+    alert_email: Annotated[
+        str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    ] = Field(description="where security alerts are sent")
+
+
+class Exemption(_Strict):
+    rule: str = Field(min_length=1, description="policy rule id or checkov check id")
+    resource: str = Field(min_length=1, description="logical resource or workload name")
+    reason: str = Field(min_length=20, description="why, in a sentence a reviewer can judge")
+    expires: dt.date = Field(description="date after which the exemption no longer applies")
+    approved_by: str | None = None
+
+
+class Environment(_Strict):
+    """A whole hardened AI environment on one cloud."""
+
+    name: Name
+    cloud: Cloud
+    region: str = Field(min_length=1)
+    account: str = Field(
+        min_length=1,
+        description="AWS account id (12 digits), GCP project id, or Azure subscription id",
+    )
+    owner: str = Field(min_length=1, description="team or person accountable, used in tags")
+    data_classification: Classification = "confidential"
+    compliance: list[Framework] = Field(default_factory=list)
+    network: Network = Field(default_factory=Network)
+    keys: Keys = Field(default_factory=Keys)
+    workloads: list[Workload] = Field(default_factory=list)
+    data: Data = Field(default_factory=Data)
+    logging: Logging = Field(default_factory=Logging)
+    monitoring: Monitoring
+    exemptions: list[Exemption] = Field(default_factory=list)
+
+    @field_validator("workloads")
+    @classmethod
+    def _unique_workloads(cls, workloads: list[Workload]) -> list[Workload]:
+        names = [w.name for w in workloads]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise PydanticCustomError(
+                "unique", "workload names must be unique; repeated: {dupes}", {"dupes": ", ".join(dupes)}
+            )
+        return workloads
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> Environment:
+        from hardstack.spec.rules import SpecView, cross_field_problems
+
+        problems = cross_field_problems(SpecView.of(self))
+        if problems:
+            raise PydanticCustomError(
+                "hardstack_rules",
+                "{summary}",
+                {
+                    "summary": "; ".join(f"{'.'.join(map(str, p.path))}: {p.message}" for p in problems),
+                    "problems": [(list(p.path), p.message) for p in problems],
+                },
+            )
+        return self
+
+    def confidential_kind(self, workload: Workload) -> str:
+        """The kind a workload runs with once the cloud's default is applied."""
+        from hardstack.spec.catalog import DEFAULT_KIND
+
+        return workload.confidential or DEFAULT_KIND[self.cloud]
+
+    def exemption_for(self, rule: str, resource: str, today: dt.date | None = None) -> Exemption | None:
+        today = today or dt.date.today()
+        return next(
+            (e for e in self.exemptions if e.rule == rule and e.resource == resource and e.expires >= today),
+            None,
+        )

@@ -1,0 +1,225 @@
+"""Cross-field rules of the spec: what one field means depends on another.
+
+Each rule reads a `SpecView`, which holds whichever parts of the spec validated on their own,
+so a broken field elsewhere does not hide these problems: users see every mistake in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hardstack.spec import catalog
+
+if TYPE_CHECKING:
+    from hardstack.spec.models import Environment, Exemption, Keys, Logging, Workload
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    message: str
+
+
+@dataclass
+class SpecView:
+    """The parts of a spec that are individually valid; None where a part is broken."""
+
+    name: str | None = None
+    cloud: str | None = None
+    region: str | None = None
+    account: str | None = None
+    compliance: list[str] | None = None
+    keys: Keys | None = None
+    logging: Logging | None = None
+    workloads: list[tuple[int, Workload]] = field(default_factory=list)
+    exemptions: list[tuple[int, Exemption]] = field(default_factory=list)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    @classmethod
+    def of(cls, env: Environment) -> SpecView:
+        return cls(
+            name=env.name, cloud=env.cloud, region=env.region, account=env.account,
+            compliance=list(env.compliance), keys=env.keys, logging=env.logging,
+            workloads=list(enumerate(env.workloads)), exemptions=list(enumerate(env.exemptions)),
+        )
+
+    def exempted(self, rule: str, resource: str | None) -> bool:
+        return resource is not None and any(
+            e.rule == rule and e.resource == resource and e.expires >= self.today
+            for _, e in self.exemptions
+        )
+
+
+ACCOUNT_FORMATS: dict[str, tuple[str, str]] = {
+    "aws": (r"[0-9]{12}", "a 12-digit AWS account id such as 123456789012"),
+    "gcp": (r"[a-z][a-z0-9-]{4,28}[a-z0-9]", "a GCP project id such as ml-prod-eu-4711"),
+    "azure": (
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "an Azure subscription id (a lower-case GUID)",
+    ),
+}
+
+
+def _account(view: SpecView) -> Iterable[Problem]:
+    if view.cloud is None or view.account is None:
+        return
+    pattern, wanted = ACCOUNT_FORMATS[view.cloud]
+    if re.fullmatch(pattern, view.account) is None:
+        yield Problem(("account",), f"'{view.account}' is not valid for {view.cloud}: use {wanted}")
+
+
+def _region(view: SpecView) -> Iterable[Problem]:
+    if view.cloud is None or view.region is None:
+        return
+    known = catalog.KNOWN_REGIONS[view.cloud]
+    if view.region not in known:
+        close = difflib.get_close_matches(view.region, sorted(known), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(sorted(known))}"
+        yield Problem(("region",), f"'{view.region}' is not a {view.cloud} region hardstack knows; {hint}")
+
+
+def _gdpr_residency(view: SpecView) -> Iterable[Problem]:
+    if view.cloud is None or view.region is None or "gdpr" not in (view.compliance or []):
+        return
+    eu = catalog.EU_EEA_REGIONS[view.cloud]
+    if view.region in eu or view.region not in catalog.KNOWN_REGIONS[view.cloud]:
+        return
+    if view.exempted(catalog.RULE_GDPR_TRANSFER, view.name):
+        return
+    yield Problem(
+        ("region",),
+        f"GDPR stack in '{view.region}', outside the EU/EEA: pick an EU/EEA region "
+        f"({', '.join(sorted(eu)[:4])}, ...) or record the chapter V transfer basis as an "
+        f"exemption {{rule: {catalog.RULE_GDPR_TRANSFER}, resource: {view.name}, reason: ...}}",
+    )
+
+
+def _hipaa_rotation(view: SpecView) -> Iterable[Problem]:
+    if view.keys is None or "hipaa" not in (view.compliance or []):
+        return
+    if view.keys.rotation_days > 90:
+        yield Problem(
+            ("keys", "rotation_days"),
+            f"HIPAA stacks rotate keys at least every 90 days; {view.keys.rotation_days} is too long",
+        )
+
+
+def _cloud_rotation(view: SpecView) -> Iterable[Problem]:
+    if view.keys is None or view.cloud != "aws":
+        return
+    if view.keys.rotation_days < 90:
+        yield Problem(
+            ("keys", "rotation_days"),
+            f"AWS KMS rotates every 90 to 2560 days; {view.keys.rotation_days} is below 90",
+        )
+
+
+def _hipaa_log_retention(view: SpecView) -> Iterable[Problem]:
+    if view.logging is None or "hipaa" not in (view.compliance or []):
+        return
+    if view.logging.retention_days < 2190:
+        yield Problem(
+            ("logging", "retention_days"),
+            f"HIPAA keeps audit records six years: use at least 2190 days, not {view.logging.retention_days}",
+        )
+
+
+def _confidential(view: SpecView) -> Iterable[Problem]:
+    cloud = view.cloud
+    if cloud is None:
+        return
+    offered = catalog.kinds_offered(cloud)
+    for index, w in view.workloads:
+        at = ("workloads", index)
+        kind = w.confidential or catalog.DEFAULT_KIND[cloud]
+        if kind == "none":
+            if not view.exempted(catalog.RULE_CONFIDENTIAL, w.name):
+                yield Problem(
+                    (*at, "confidential"),
+                    f"'none' turns confidential computing off: add an exemption {{rule: "
+                    f"{catalog.RULE_CONFIDENTIAL}, resource: {w.name}, reason: ..., expires: ...}}",
+                )
+            continue
+        if kind not in offered:
+            yield Problem(
+                (*at, "confidential"),
+                f"{cloud} offers no {kind}; it offers {', '.join(offered)} "
+                f"(for example {catalog.examples(cloud, offered[0])})",
+            )
+            continue
+        if w.gpu is not None:
+            yield from _confidential_gpu(cloud, kind, w, at)
+            continue
+        family = catalog.family_of(cloud, w.machine_type)
+        if family is None or family.kind != kind:
+            yield Problem(
+                (*at, "machine_type"),
+                f"'{w.machine_type}' cannot run {kind} on {cloud}; types that can: "
+                f"{catalog.examples(cloud, kind)}",
+            )
+
+
+def _confidential_gpu(cloud: str, kind: str, w: Workload, at: Path) -> Iterable[Problem]:
+    assert w.gpu is not None
+    gpu_families = [f for f in catalog.families(cloud) if f.gpu is not None]
+    if not gpu_families:
+        yield Problem(
+            (*at, "gpu"),
+            f"{cloud} offers no confidential GPU: set confidential: none and add an exemption "
+            f"{{rule: {catalog.RULE_CONFIDENTIAL}, resource: {w.name}, reason: ...}}",
+        )
+        return
+    fitting = [f for f in gpu_families if f.kind == kind]
+    if not fitting:
+        other = ", ".join(f"{f.example} ({f.kind}, {f.gpu})" for f in gpu_families)
+        yield Problem(
+            (*at, "confidential"),
+            f"{cloud} has no {kind} GPU size; its confidential GPU sizes are {other}",
+        )
+        return
+    family = catalog.family_of(cloud, w.machine_type)
+    if family is None or family not in fitting:
+        sizes = ", ".join(f.example for f in fitting)
+        yield Problem(
+            (*at, "machine_type"),
+            f"'{w.machine_type}' is not a confidential GPU type; with {kind} use {sizes}",
+        )
+        return
+    if w.gpu.kind != family.gpu or w.gpu.count != family.gpu_count:
+        yield Problem(
+            (*at, "gpu"),
+            f"{family.example} carries {family.gpu_count} x {family.gpu} under {kind}; "
+            f"{w.gpu.count} x {w.gpu.kind} is not offered confidentially",
+        )
+
+
+def _exemption_targets(view: SpecView) -> Iterable[Problem]:
+    names = {w.name for _, w in view.workloads}
+    for index, e in view.exemptions:
+        if e.rule == catalog.RULE_CONFIDENTIAL and names and e.resource not in names:
+            yield Problem(
+                ("exemptions", index, "resource"),
+                f"no workload named '{e.resource}'; workloads: {', '.join(sorted(names))}",
+            )
+        if e.rule == catalog.RULE_GDPR_TRANSFER and view.name and e.resource != view.name:
+            yield Problem(
+                ("exemptions", index, "resource"),
+                f"a GDPR transfer exemption names the environment '{view.name}', not '{e.resource}'",
+            )
+
+
+RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
+    _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
+    _hipaa_log_retention, _confidential, _exemption_targets,
+)
+
+
+def cross_field_problems(view: SpecView) -> list[Problem]:
+    return [p for rule in RULES for p in rule(view)]
