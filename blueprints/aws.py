@@ -1,4 +1,8 @@
-"""The hardened AI environment on AWS."""
+"""The hardened AI environment on AWS, composed from components/aws.
+
+Order matters only where AWS needs it: keys come first (their users are matched by ARN
+condition, so roles need not exist yet), then buckets, network, identities and workloads.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,22 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.tags import aws_tags
-from components.aws import KmsKey, KmsKeyArgs
+from components.aws.account_guardrails import AccountGuardrails, AccountGuardrailsArgs
+from components.aws.audit import AuditTrail, AuditTrailArgs
+from components.aws.bucket import SecureBucket, SecureBucketArgs
+from components.aws.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from components.aws.endpoints import PrivateEndpoints, PrivateEndpointsArgs
+from components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
+from components.aws.kms_key import KmsKey, KmsKeyArgs
+from components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
+from components.aws.monitoring import ThreatMonitoring, ThreatMonitoringArgs
+from components.aws.network import PrivateNetwork, PrivateNetworkArgs
 from hardstack.spec import Environment
+
+
+def bucket_name(env: Environment, suffix: str) -> str:
+    base = f"{env.name}-{suffix}"
+    return f"{base[:50]}-{env.account}"
 
 
 class AwsEnvironment(pulumi.ComponentResource):
@@ -20,35 +38,121 @@ class AwsEnvironment(pulumi.ComponentResource):
             "hardstack:aws:Environment", env.name, None,
             pulumi.ResourceOptions(providers=[provider]),
         )
-        tags = aws_tags(env)
-        child = pulumi.ResourceOptions(parent=self)
-        self.keys = {
-            purpose: KmsKey(
-                f"{env.name}-{purpose}",
-                KmsKeyArgs(
-                    purpose=purpose,
-                    account_id=env.account,
-                    rotation_days=env.keys.rotation_days,
-                    deletion_window_days=env.keys.deletion_window_days,
-                    tags=tags,
-                ),
-                opts=child,
-            )
-            for purpose in ("data", "logs", "compute")
+        self.env = env
+        self.tags = aws_tags(env)
+        self.child = pulumi.ResourceOptions(parent=self)
+        self.role_names = {w.name: f"{env.name}-{w.name}" for w in env.workloads}
+        self._keys()
+        self._storage()
+        self._network()
+        self._workloads()
+        self.monitoring = ThreatMonitoring(f"{env.name}-monitoring", ThreatMonitoringArgs(
+            account_id=env.account, region=env.region, alert_email=env.monitoring.alert_email,
+            topic_key_arn=self.keys["logs"].arn, threat_detection=env.monitoring.threat_detection,
+            tags=self.tags,
+        ), opts=self.child)
+        self.register_outputs(self.outputs())
+
+    def _keys(self) -> None:
+        env, region = self.env, self.env.region
+        role_arns = [f"arn:aws:iam::{env.account}:role/{n}" for n in self.role_names.values()]
+        users: dict[str, dict[str, Any]] = {
+            "data": {"users": role_arns},
+            "logs": {"services": [
+                f"logs.{region}.amazonaws.com", "cloudtrail.amazonaws.com", "events.amazonaws.com",
+            ]},
+            "compute": {"via_services": ["ec2"]},
         }
-        self.register_outputs({f"{p}_key_arn": k.arn for p, k in self.keys.items()})
+        self.keys = {
+            purpose: KmsKey(f"{env.name}-{purpose}", KmsKeyArgs(
+                purpose=purpose, account_id=env.account, region=region,
+                rotation_days=env.keys.rotation_days,
+                deletion_window_days=env.keys.deletion_window_days, tags=self.tags, **who,
+            ), opts=self.child)
+            for purpose, who in users.items()
+        }
+
+    def _storage(self) -> None:
+        env = self.env
+        self.access_logs = SecureBucket(f"{env.name}-access-logs", SecureBucketArgs(
+            bucket_name=bucket_name(env, "access-logs"), kind="access-logs", account_id=env.account,
+            noncurrent_retention_days=env.logging.retention_days, tags=self.tags,
+        ), opts=self.child)
+        self.buckets = {
+            b.name: SecureBucket(f"{env.name}-{b.name}", SecureBucketArgs(
+                bucket_name=bucket_name(env, b.name), kind=b.purpose, account_id=env.account,
+                kms_key_arn=self.keys["data"].arn, access_log_bucket=self.access_logs.name,
+                noncurrent_retention_days=env.data.retention_days, lock_days=env.data.model_lock_days,
+                tags={**self.tags, "data-classification": env.data_classification},
+            ), opts=self.child)
+            for b in env.data.buckets
+        }
+        self.audit = AuditTrail(f"{env.name}-audit", AuditTrailArgs(
+            trail_name=f"{env.name}-audit", bucket_name=bucket_name(env, "audit"),
+            account_id=env.account, region=env.region, logs_key_arn=self.keys["logs"].arn,
+            access_log_bucket=self.access_logs.name, retention_days=env.logging.retention_days,
+            data_bucket_arns=[b.arn for b in self.buckets.values()], tags=self.tags,
+        ), opts=self.child)
+
+    def _network(self) -> None:
+        env = self.env
+        self.network = PrivateNetwork(f"{env.name}-net", PrivateNetworkArgs(
+            cidr=env.network.cidr, region=env.region, account_id=env.account, zones=env.network.zones,
+            flow_log_key_arn=self.keys["logs"].arn, flow_log_retention_days=env.logging.retention_days,
+            egress=env.network.egress, tags=self.tags,
+        ), opts=self.child)
+        workload_tables = self.network.route_tables[: len(self.network.workload_subnets)]
+        self.endpoints = PrivateEndpoints(f"{env.name}-endpoints", PrivateEndpointsArgs(
+            vpc_id=self.network.vpc.id, vpc_cidr=env.network.cidr, region=env.region,
+            account_id=env.account, subnet_ids=[s.id for s in self.network.endpoint_subnets],
+            route_table_ids=[t.id for t in workload_tables],
+            bucket_arns=[b.arn for b in self.buckets.values()], tags=self.tags,
+        ), opts=self.child)
+        self.guardrails = AccountGuardrails(f"{env.name}-guardrails", AccountGuardrailsArgs(
+            account_id=env.account, ebs_key_arn=self.keys["compute"].arn,
+        ), opts=self.child)
+
+    def _workloads(self) -> None:
+        env = self.env
+        purposes = {b.name: b.purpose for b in env.data.buckets}
+        datasets = [b.arn for n, b in self.buckets.items() if purposes[n] == "datasets"]
+        models = [b.arn for n, b in self.buckets.items() if purposes[n] == "models"]
+        self.workloads: dict[str, ConfidentialWorkload] = {}
+        for w in env.workloads:
+            name = f"{env.name}-{w.name}"
+            tags = {**self.tags, "workload": w.name}
+            logs = EncryptedLogGroup(name, EncryptedLogGroupArgs(
+                kms_key_arn=self.keys["logs"].arn, retention_days=env.logging.retention_days, tags=tags,
+            ), opts=self.child)
+            identity = WorkloadIdentity(name, WorkloadIdentityArgs(
+                role_name=self.role_names[w.name], account_id=env.account, region=env.region,
+                role=w.role, data_key_arn=self.keys["data"].arn, dataset_bucket_arns=datasets,
+                model_bucket_arns=models, log_group_arn=logs.arn, tags=tags,
+            ), opts=self.child)
+            self.workloads[w.name] = ConfidentialWorkload(name, ConfidentialWorkloadArgs(
+                instance_type=w.machine_type, count=w.count,
+                subnet_ids=[s.id for s in self.network.workload_subnets],
+                vpc_id=self.network.vpc.id, vpc_cidr=env.network.cidr,
+                disk_key_arn=self.keys["compute"].arn, instance_profile=identity.instance_profile.name,
+                disk_gb=w.disk_gb, confidential=env.confidential_kind(w) != "none",
+                internet_egress=env.network.egress == "nat", tags=tags,
+            ), opts=pulumi.ResourceOptions(parent=self, depends_on=[self.guardrails]))
+
+    def outputs(self) -> dict[str, Any]:
+        return {
+            "vpc_id": self.network.vpc.id,
+            "data_key_arn": self.keys["data"].arn,
+            "buckets": {n: b.name for n, b in self.buckets.items()},
+            "trail_arn": self.audit.trail.arn,
+            "alerts_topic_arn": self.monitoring.topic.arn,
+        }
 
 
 def provider(env: Environment) -> aws.Provider:
     # An explicit provider pinned to the spec's account: a stack can never land in another
     # account by accident, and one program can hold several environments.
-    return aws.Provider(
-        f"{env.name}-aws",
-        region=env.region,
-        allowed_account_ids=[env.account],
-    )
+    return aws.Provider(f"{env.name}-aws", region=env.region, allowed_account_ids=[env.account])
 
 
 def build(env: Environment) -> dict[str, Any]:
-    root = AwsEnvironment(env, provider(env))
-    return {f"{p}_key_arn": k.arn for p, k in root.keys.items()}
+    return AwsEnvironment(env, provider(env)).outputs()

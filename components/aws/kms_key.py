@@ -28,18 +28,23 @@ USE_ACTIONS = [
 class KmsKeyArgs:
     """What a key is for and who may use it.
 
-    `users` are IAM principal ARNs allowed to encrypt and decrypt; `services` are AWS service
-    principals (for example `logs.eu-central-1.amazonaws.com`), limited to this account by an
-    `aws:SourceAccount` condition. The account root may administer the key but not use it.
+    `users` are IAM principal ARNs (plain strings) allowed to encrypt and decrypt. They are
+    matched by an `aws:PrincipalArn` condition, so the key can be created before its users and
+    both the key policy and the user's own IAM policy must allow each use.
+    `services` are AWS service principals (for example `logs.eu-central-1.amazonaws.com`),
+    limited to this account. `via_services` (for example `ec2`) lets principals of this account
+    use the key only through that service in this region, with grants for AWS resources (EBS).
+    The account root may administer the key but not use it directly.
     """
 
     purpose: str
     account_id: str
+    region: str
     rotation_days: int = 90
     deletion_window_days: int = 30
-    users: Sequence[pulumi.Input[str]] = ()
+    users: Sequence[str] = ()
     services: Sequence[str] = ()
-    grant_for_aws_resources: bool = False  # EBS and other services that work through grants
+    via_services: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -57,7 +62,6 @@ class KmsKey(pulumi.ComponentResource):
     def __init__(self, name: str, args: KmsKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("hardstack:aws:KmsKey", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        policy = pulumi.Output.all(*args.users).apply(lambda users: key_policy(args, list(users)))
         self.key = aws.kms.Key(
             f"{name}-key",
             description=f"hardstack {args.purpose} key",
@@ -67,7 +71,7 @@ class KmsKey(pulumi.ComponentResource):
             key_usage="ENCRYPT_DECRYPT",
             customer_master_key_spec="SYMMETRIC_DEFAULT",
             multi_region=False,
-            policy=policy,
+            policy=key_policy(args),
             tags={**args.tags, "purpose": args.purpose},
             opts=child,
         )
@@ -78,7 +82,15 @@ class KmsKey(pulumi.ComponentResource):
         self.register_outputs({"arn": self.key.arn, "alias": self.alias.name})
 
 
-def key_policy(args: KmsKeyArgs, users: list[str]) -> str:
+def _service_condition(service: str, args: KmsKeyArgs) -> dict[str, Any]:
+    if service.startswith("logs."):
+        # CloudWatch Logs identifies itself by the log group in the encryption context.
+        arn = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:*"
+        return {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": arn}}
+    return {"StringEquals": {"aws:SourceAccount": args.account_id}}
+
+
+def key_policy(args: KmsKeyArgs) -> str:
     root = f"arn:aws:iam::{args.account_id}:root"
     statements: list[dict[str, Any]] = [{
         "Sid": "AccountAdministersNotUses",
@@ -87,30 +99,34 @@ def key_policy(args: KmsKeyArgs, users: list[str]) -> str:
         "Action": ADMIN_ACTIONS,
         "Resource": "*",  # in a key policy "*" means this key and nothing else
     }]
-    if users:
+    if args.users:
         statements.append({
             "Sid": "NamedPrincipalsUse",
             "Effect": "Allow",
-            "Principal": {"AWS": sorted(users)},
+            "Principal": {"AWS": root},
             "Action": USE_ACTIONS,
             "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": sorted(args.users)}},
         })
-        if args.grant_for_aws_resources:
-            statements.append({
-                "Sid": "NamedPrincipalsGrantToAwsResources",
-                "Effect": "Allow",
-                "Principal": {"AWS": sorted(users)},
-                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-                "Resource": "*",
-                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-            })
-    if args.services:
+    if args.via_services:
         statements.append({
-            "Sid": "ServicesOfThisAccountUse",
+            "Sid": "AccountUsesThroughServices",
             "Effect": "Allow",
-            "Principal": {"Service": sorted(args.services)},
+            "Principal": {"AWS": root},
+            "Action": [*USE_ACTIONS, "kms:CreateGrant"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {
+                "kms:CallerAccount": args.account_id,
+                "kms:ViaService": sorted(f"{s}.{args.region}.amazonaws.com" for s in args.via_services),
+            }},
+        })
+    for service in sorted(args.services):
+        statements.append({
+            "Sid": f"Service{service.split('.')[0].capitalize()}Uses",
+            "Effect": "Allow",
+            "Principal": {"Service": service},
             "Action": USE_ACTIONS,
             "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
+            "Condition": _service_condition(service, args),
         })
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)

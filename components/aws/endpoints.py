@@ -1,0 +1,141 @@
+"""VPC endpoints: AWS APIs reached privately, each endpoint limited to this account.
+
+S3 is a gateway endpoint on the workload route tables; everything else is an interface
+endpoint in the endpoint subnets, reachable on 443 from inside the VPC only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+_ECR = (
+    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
+    "ecr:GetAuthorizationToken", "ecr:GetDownloadUrlForLayer",
+)
+# What workloads may call through each interface endpoint: named actions, no wildcards.
+SERVICE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "kms": (
+        "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+    ),
+    "sts": ("sts:AssumeRole", "sts:GetCallerIdentity"),
+    "logs": ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
+    "ecr.api": _ECR,
+    "ecr.dkr": _ECR,
+    "sagemaker.api": (
+        "sagemaker:DescribeEndpoint", "sagemaker:DescribeModel", "sagemaker:DescribeTrainingJob",
+        "sagemaker:ListEndpoints",
+    ),
+    "sagemaker.runtime": (
+        "sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointAsync",
+        "sagemaker:InvokeEndpointWithResponseStream",
+    ),
+    "bedrock-runtime": (
+        "bedrock:Converse", "bedrock:ConverseStream", "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+    ),
+    # Session Manager instead of SSH: shell access without any inbound port.
+    "ssm": ("ssm:GetParameter", "ssm:GetParameters", "ssm:UpdateInstanceInformation"),
+    "ssmmessages": (
+        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+    ),
+    "ec2messages": (
+        "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+    ),
+}
+INTERFACE_SERVICES = tuple(SERVICE_ACTIONS)
+
+
+@dataclass
+class PrivateEndpointsArgs:
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: str
+    region: str
+    account_id: str
+    subnet_ids: Sequence[pulumi.Input[str]]
+    route_table_ids: Sequence[pulumi.Input[str]]
+    # Buckets reachable through the S3 gateway: this environment's own, plus the regional
+    # bucket Amazon Linux package repositories live in.
+    bucket_arns: Sequence[pulumi.Input[str]] = ()
+    services: Sequence[str] = INTERFACE_SERVICES
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def endpoint_policy(service: str, account_id: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "ThisAccountNamedActions",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+        "Action": sorted(SERVICE_ACTIONS[service]),
+        # Endpoint policies cap what IAM grants; the resources are capped by the roles' policies.
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+    }]}, sort_keys=True)
+
+
+class PrivateEndpoints(pulumi.ComponentResource):
+    security_group: aws.ec2.SecurityGroup
+    interface: dict[str, aws.ec2.VpcEndpoint]
+    s3: aws.ec2.VpcEndpoint
+
+    def __init__(self, name: str, args: PrivateEndpointsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hardstack:aws:PrivateEndpoints", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg", vpc_id=args.vpc_id,
+            description="HTTPS from inside the VPC to the AWS API endpoints",
+            ingress=[{
+                "description": "HTTPS from the VPC", "protocol": "tcp", "from_port": 443,
+                "to_port": 443, "cidr_blocks": [args.vpc_cidr],
+            }],
+            egress=[], tags=tags, opts=child,
+        )
+        self.s3 = aws.ec2.VpcEndpoint(
+            f"{name}-s3", vpc_id=args.vpc_id, vpc_endpoint_type="Gateway",
+            service_name=f"com.amazonaws.{args.region}.s3",
+            route_table_ids=list(args.route_table_ids),
+            policy=s3_gateway_policy(args), tags=tags, opts=child,
+        )
+        self.interface = {
+            service: aws.ec2.VpcEndpoint(
+                f"{name}-{service.replace('.', '-')}", vpc_id=args.vpc_id,
+                vpc_endpoint_type="Interface",
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                subnet_ids=list(args.subnet_ids), security_group_ids=[self.security_group.id],
+                private_dns_enabled=True, policy=endpoint_policy(service, args.account_id),
+                tags=tags, opts=child,
+            )
+            for service in args.services
+        }
+        self.register_outputs({"s3_endpoint_id": self.s3.id})
+
+
+def s3_gateway_policy(args: PrivateEndpointsArgs) -> pulumi.Output[str]:
+    own: list[Any] = []
+    for arn in args.bucket_arns:
+        own += [arn, pulumi.Output.concat(arn, "/*")]
+    repos = f"arn:aws:s3:::al2023-repos-{args.region}-*/*"
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "EnvironmentBucketsOnly",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{args.account_id}:root"},
+        "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:PutObject"],
+        "Resource": own,
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": args.account_id}},
+    }, {
+        "Sid": "OsPackageRepositories",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{args.account_id}:root"},
+        "Action": "s3:GetObject",  # AWS-owned repository buckets: read only
+        "Resource": repos,
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": args.account_id}},
+    }]})
