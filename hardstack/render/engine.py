@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pulumi.runtime import settings
@@ -37,22 +38,29 @@ def render_environment(env: Environment, stack: str) -> Rendered:
     # Imported here so that `hardstack validate` never pays for the cloud SDK imports.
     import blueprints
 
+    target = Target(cloud=env.cloud, region=env.region, account=env.account)
+    return render_program(lambda: blueprints.build(env), stack, target)
+
+
+def render_program(program: Callable[[], object], stack: str, target: Target) -> Rendered:
+    """Run any Pulumi program offline and capture its graph: blueprints, or a user's own
+    composition of components (the README example is rendered this way by a test)."""
     started = time.perf_counter()
-    mocks = HardstackMocks(Target(cloud=env.cloud, region=env.region, account=env.account))
+    mocks = HardstackMocks(target)
     monitor = RecordingMonitor(mocks)
     # Each render is its own program: a fresh root stack resource and no leftover RPCs.
     settings.ROOT.set(None)
     set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     settings.SETTINGS.rpc_manager.clear()
     try:
-        _sync_await(run_pulumi_func(lambda: blueprints.build(env)))
+        _sync_await(run_pulumi_func(program))
     except Exception as exc:  # the blueprint's own error, with the stack it came from
         raise RenderError(f"stack {stack}: {type(exc).__name__}: {exc}") from exc
     finally:
         settings.ROOT.set(None)
-    graph = Graph(stack=stack, project=PROJECT, cloud=env.cloud, root=monitor.root,
+    graph = Graph(stack=stack, project=PROJECT, cloud=target.cloud, root=monitor.root,
                   resources=monitor.recorded)
     return Rendered(graph=graph, seconds=time.perf_counter() - started)
 
 
-__all__ = ["PROJECT", "RenderError", "Rendered", "render", "render_environment"]
+__all__ = ["PROJECT", "RenderError", "Rendered", "Target", "render", "render_environment", "render_program"]

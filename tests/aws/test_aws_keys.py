@@ -1,0 +1,86 @@
+"""Customer-managed keys: one per purpose, rotated, bounded deletion, narrow key policies."""
+
+from __future__ import annotations
+
+from conftest import as_list, graph_account, statements
+
+from hardstack.render import Graph
+from hardstack.spec import Environment
+
+KEY = "aws:kms/key:Key"
+
+
+def keys_by_purpose(graph: Graph) -> dict[str, object]:
+    return {r.inputs["tags"]["purpose"]: r for r in graph.of_type(KEY)}
+
+
+def test_one_key_per_purpose(aws_graph: Graph) -> None:
+    assert sorted(keys_by_purpose(aws_graph)) == ["compute", "data", "logs"]
+
+
+def test_rotation_on_with_the_spec_period(aws_graph: Graph, aws_spec: Environment) -> None:
+    for key in aws_graph.of_type(KEY):
+        assert key.inputs["enableKeyRotation"] is True, key.name
+        assert key.inputs["rotationPeriodInDays"] == aws_spec.keys.rotation_days, key.name
+
+
+def test_rotation_period_follows_the_spec(render_variant) -> None:
+    # HIPAA caps rotation at 90 days, so the longer period is tried on a GDPR-only variant.
+    graph = render_variant(keys={"rotation_days": 180}, compliance=["gdpr"])
+    assert {k.inputs["rotationPeriodInDays"] for k in graph.of_type(KEY)} == {180}
+
+
+def test_deletion_window_bounded(aws_graph: Graph, aws_spec: Environment) -> None:
+    for key in aws_graph.of_type(KEY):
+        assert key.inputs["deletionWindowInDays"] == aws_spec.keys.deletion_window_days
+        assert 7 <= key.inputs["deletionWindowInDays"] <= 30
+
+
+def test_no_wildcard_principal_and_no_wildcard_action(aws_graph: Graph) -> None:
+    for key in aws_graph.of_type(KEY):
+        for st in statements(key):
+            principal = st["Principal"]
+            assert principal != "*" and principal.get("AWS") != "*", (key.name, st["Sid"])
+            for action in as_list(st["Action"]):
+                assert "*" not in action, (key.name, action)
+
+
+def test_account_root_administers_but_cannot_use(aws_graph: Graph) -> None:
+    for key in aws_graph.of_type(KEY):
+        admin = next(s for s in statements(key) if s["Sid"] == "AccountAdministersNotUses")
+        assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} & set(admin["Action"])
+
+
+def test_data_key_usable_only_by_the_workload_roles(aws_graph: Graph, aws_spec: Environment) -> None:
+    account = graph_account(aws_graph)
+    data = keys_by_purpose(aws_graph)["data"]
+    users = [s for s in statements(data) if "kms:Decrypt" in as_list(s["Action"])]
+    assert len(users) == 1
+    expected = sorted(f"arn:aws:iam::{account}:role/{aws_spec.name}-{w.name}" for w in aws_spec.workloads)
+    assert users[0]["Condition"]["ArnEquals"]["aws:PrincipalArn"] == expected
+
+
+def test_logs_key_serves_only_log_services_of_this_account(aws_graph: Graph, aws_spec: Environment) -> None:
+    logs = keys_by_purpose(aws_graph)["logs"]
+    services = {s["Principal"]["Service"]: s for s in statements(logs) if "Service" in s["Principal"]}
+    assert set(services) == {
+        f"logs.{aws_spec.region}.amazonaws.com", "cloudtrail.amazonaws.com", "events.amazonaws.com",
+    }
+    for name, st in services.items():
+        assert st["Condition"], f"{name} is not limited to this account"
+    assert aws_spec.account in str(services["cloudtrail.amazonaws.com"]["Condition"])
+
+
+def test_compute_key_used_only_through_ec2(aws_graph: Graph, aws_spec: Environment) -> None:
+    compute = keys_by_purpose(aws_graph)["compute"]
+    use = [s for s in statements(compute) if "kms:CreateGrant" in as_list(s["Action"])]
+    assert len(use) == 1
+    condition = use[0]["Condition"]["StringEquals"]
+    assert condition["kms:ViaService"] == [f"ec2.{aws_spec.region}.amazonaws.com"]
+    assert condition["kms:CallerAccount"] == aws_spec.account
+
+
+def test_each_key_has_an_alias(aws_graph: Graph) -> None:
+    aliases = aws_graph.of_type("aws:kms/alias:Alias")
+    assert len(aliases) == 3
+    assert all(a.inputs["name"].startswith("alias/") for a in aliases)
