@@ -48,6 +48,11 @@ def render_stack_file(args: ScaffoldArgs) -> str:
         f"{f.example} ({f.kind})" for f in catalog.families(args.cloud)
     )
     compliance = ", ".join(args.compliance)
+    ssh = (
+        "\n        # Azure VMs take SSH keys only (password login is off): put your public key here.\n"
+        "        ssh_public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIReplaceWithYourOwnPublicKey000000000 admin"
+        if args.cloud == "azure" else ""
+    )
     return f"""\
 # hardstack environment '{args.name}' on {args.cloud.upper()} ({args.region}).
 # Written by `hardstack new`. Check it with `hardstack validate`, render it offline with
@@ -78,7 +83,7 @@ config:
         confidential: {kind}
         count: 1
         disk_gb: 100
-        role: training      # training | inference
+        role: training      # training | inference{ssh}
     data:
       buckets:
         - {{name: datasets, purpose: datasets}}

@@ -103,6 +103,12 @@ class Workload(_Strict):
     gpu: Gpu | None = None
     disk_gb: int = Field(100, ge=20, le=16384)
     role: Literal["training", "inference"] = "training"
+    ssh_public_key: str | None = Field(
+        None,
+        pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$",
+        description="admin SSH public key; required on azure, where password login is always off "
+        "(aws and gcp use Session Manager / OS Login instead)",
+    )
 
 
 class Bucket(_Strict):

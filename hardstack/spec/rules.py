@@ -200,6 +200,18 @@ def _confidential_gpu(cloud: str, kind: str, w: Workload, at: Path) -> Iterable[
         )
 
 
+def _azure_ssh(view: SpecView) -> Iterable[Problem]:
+    if view.cloud != "azure":
+        return
+    for index, w in view.workloads:
+        if w.ssh_public_key is None:
+            yield Problem(
+                ("workloads", index, "ssh_public_key"),
+                "Azure VMs need an admin SSH public key (password login is always off): "
+                "add ssh_public_key: 'ssh-ed25519 AAAA... you@example.com'",
+            )
+
+
 def _exemption_targets(view: SpecView) -> Iterable[Problem]:
     names = {w.name for _, w in view.workloads}
     for index, e in view.exemptions:
@@ -217,7 +229,7 @@ def _exemption_targets(view: SpecView) -> Iterable[Problem]:
 
 RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
-    _hipaa_log_retention, _confidential, _exemption_targets,
+    _hipaa_log_retention, _confidential, _azure_ssh, _exemption_targets,
 )
 
 
