@@ -1,0 +1,104 @@
+"""Exemptions from the spec: a decided exception, visible in every report, never a silent pass.
+
+An exemption names a rule (a policy rule id, an alias such as `confidential-computing`, or a
+checkov check id) and a resource: a logical resource name, the name of a component above it,
+a spec name qualified by the environment (`trainer` for `<env>-trainer`), or the environment
+itself (every resource of the stack). Unexpired, it turns a failure into `exempted`, with its
+reason; expired, the failure stays and says so. An exemption that matches no known rule or no
+resource of the stack is an error: it would otherwise hide nothing today and anything tomorrow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hardstack.findings import Finding
+from hardstack.render import Graph
+from hardstack.spec import Environment, catalog
+from hardstack.spec.models import Exemption
+from hardstack_rules import REGISTRY
+
+CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_[0-9]+$|^HS_[A-Z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class ExemptionProblem:
+    index: int  # position in spec.exemptions
+    field: str  # rule | resource
+    message: str
+
+
+def known_rule(rule: str) -> bool:
+    aliases = {a for r in REGISTRY.values() for a in r.aliases}
+    return rule in REGISTRY or rule in aliases or rule in catalog.SPEC_RULES or bool(CHECKOV_ID.match(rule))
+
+
+def _names(graph: Graph, env: Environment) -> set[str]:
+    names = {r.name for r in graph} | {env.name}
+    names |= {w.name for w in env.workloads} | {b.name for b in env.data.buckets}
+    return names
+
+
+def validate_exemptions(env: Environment, graph: Graph) -> list[ExemptionProblem]:
+    names = _names(graph, env)
+    problems = []
+    for index, e in enumerate(env.exemptions):
+        if not known_rule(e.rule):
+            close = difflib.get_close_matches(e.rule, sorted(REGISTRY), n=2)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            problems.append(ExemptionProblem(
+                index, "rule", f"'{e.rule}' is no policy rule, alias or checkov check id; {hint}"
+                "`hardstack policies list` shows the rule ids",
+            ))
+        if e.resource not in names and f"{env.name}-{e.resource}" not in names:
+            problems.append(ExemptionProblem(
+                index, "resource", f"no resource, workload or bucket named '{e.resource}' in stack "
+                f"{graph.stack}; `hardstack plan` lists the resource names",
+            ))
+    return problems
+
+
+def _candidates(finding: Finding, graph: Graph, env: Environment) -> set[str]:
+    names = {env.name}
+    res = graph.by_urn(finding.resource_urn) if finding.resource_urn else None
+    while res is not None:
+        names.add(res.name)
+        res = graph.by_urn(res.parent)
+    return names
+
+
+def _rule_ids(finding: Finding) -> set[str]:
+    rule = REGISTRY.get(finding.rule_id)
+    return {finding.rule_id, *(rule.aliases if rule else ())}
+
+
+def matches(e: Exemption, finding: Finding, graph: Graph, env: Environment) -> bool:
+    if e.rule not in _rule_ids(finding):
+        return False
+    candidates = _candidates(finding, graph, env)
+    return e.resource in candidates or f"{env.name}-{e.resource}" in candidates
+
+
+def apply_exemptions(findings: Iterable[Finding], env: Environment, graph: Graph,
+                     today: dt.date | None = None) -> list[Finding]:
+    today = today or dt.date.today()
+    out = []
+    for finding in findings:
+        if finding.status == "failed":
+            found = [e for e in env.exemptions if matches(e, finding, graph, env)]
+            live = [e for e in found if e.expires >= today]
+            if live:
+                e = live[0]
+                finding.status = "exempted"
+                finding.exemption = {
+                    "rule": e.rule, "resource": e.resource, "reason": e.reason,
+                    "expires": e.expires.isoformat(), "approved_by": e.approved_by,
+                }
+            elif found:
+                finding.message += f" (its exemption expired on {max(e.expires for e in found).isoformat()})"
+        out.append(finding)
+    return out

@@ -1,0 +1,13 @@
+"""AWS rules; importing this package registers them."""
+
+from hardstack_rules.aws import (  # noqa: F401 imported for registration
+    compute,
+    identity,
+    keys,
+    logging,
+    monitoring,
+    network,
+    relations,
+    storage,
+    tagging,
+)

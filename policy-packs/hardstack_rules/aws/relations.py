@@ -1,0 +1,37 @@
+"""AWS stack relations: data stores encrypted with keys this environment owns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from hardstack_rules.relations import of_type, referenced
+from hardstack_rules.rule import stack_rule
+
+KEY = "aws:kms/key:Key"
+# (resource type, property holding the key) for every data store the blueprints create.
+KEYED = (
+    ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "rules"),
+    ("aws:cloudwatch/logGroup:LogGroup", "kmsKeyId"),
+    ("aws:cloudtrail/trail:Trail", "kmsKeyId"),
+    ("aws:sns/topic:Topic", "kmsMasterKeyId"),
+    ("aws:ec2/instance:Instance", "rootBlockDevice"),
+    ("aws:ebs/defaultKmsKey:DefaultKmsKey", "keyArn"),
+)
+
+
+@stack_rule(
+    id="aws-data-encrypted-with-own-key", title="Every data store is encrypted with a key of this stack",
+    severity="high", cloud="aws", practice="encryption",
+    controls={"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-12", "SC-28"]},
+    remediation="Pass the environment's KmsKey ARN (not an alias, an AWS-managed key or a foreign key).",
+)
+def own_key(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    for token, prop in KEYED:
+        for res in of_type(resources, token):
+            if token.endswith("BucketServerSideEncryptionConfiguration") and "AES256" in str(res.props.get(prop)):
+                continue  # reported by aws-s3-sse-customer-key; no key to trace
+            if not any(dep.resource_type == KEY for dep in referenced(res, prop)):
+                yield f"{res.name}: {prop} does not use a KMS key defined in this stack", res.urn

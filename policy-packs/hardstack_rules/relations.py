@@ -1,0 +1,34 @@
+"""Navigating a stack's resources for stack rules: what configures what, what uses which key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pulumi_policy import PolicyResource
+
+
+def of_type(resources: Iterable[PolicyResource], *tokens: str) -> list[PolicyResource]:
+    return [r for r in resources if r.resource_type in tokens]
+
+
+def referenced(resource: PolicyResource, prop: str) -> list[PolicyResource]:
+    """The resources whose outputs feed `prop` of `resource`."""
+    return list(resource.property_dependencies.get(prop, []) or [])
+
+
+def references(resource: PolicyResource, prop: str, target: PolicyResource) -> bool:
+    return any(dep.urn == target.urn for dep in referenced(resource, prop))
+
+
+def configured(resources: Sequence[PolicyResource], target: PolicyResource, token: str,
+               prop: str) -> list[PolicyResource]:
+    """Resources of type `token` whose `prop` points at `target` (e.g. a bucket's versioning)."""
+    return [r for r in of_type(resources, token) if references(r, prop, target)]
+
+
+def ancestors(resource: PolicyResource) -> list[PolicyResource]:
+    out, parent = [], resource.parent
+    while parent is not None:
+        out.append(parent)
+        parent = parent.parent
+    return out

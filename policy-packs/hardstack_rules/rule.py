@@ -1,0 +1,142 @@
+"""A rule is one function plus its metadata; it becomes a CrossGuard policy on demand.
+
+Rules are plain functions that yield violation messages, so they can be imported, listed and
+tested anywhere. `Rule.policy()` wraps one in a `ResourceValidationPolicy` or
+`StackValidationPolicy`: the same code runs under `pulumi preview --policy-pack` and in
+`hardstack check`. Constructing a `PolicyPack` is left to each pack's `__main__.py`, because
+outside the Pulumi engine that constructor starts a server and blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    PolicyConfigSchema,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from hardstack_rules.controls import FRAMEWORKS
+
+Cloud = Literal["aws", "gcp", "azure", "any"]
+SeverityName = Literal["low", "medium", "high", "critical"]
+# Resource rules get the resource's inputs and the rule's config; they yield messages.
+ResourceCheck = Callable[[Mapping[str, Any], Mapping[str, Any]], Iterable[str]]
+# Stack rules get every resource and the config; they yield (message, urn or None).
+StackCheck = Callable[[Sequence[PolicyResource], Mapping[str, Any]], Iterable[tuple[str, str | None]]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: SeverityName
+    cloud: Cloud
+    practice: str  # encryption | access | models | monitoring | compliance
+    controls: Mapping[str, tuple[str, ...]]  # framework -> control ids
+    remediation: str
+    resource_types: tuple[str, ...] = ()  # empty for stack rules
+    config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # JSON schema props
+    # Spec-level exemption ids that also exempt this rule (e.g. "confidential-computing").
+    aliases: tuple[str, ...] = ()
+    check: ResourceCheck | None = None
+    stack_check: StackCheck | None = None
+
+    @property
+    def kind(self) -> str:
+        return "stack" if self.stack_check else "resource"
+
+    @property
+    def frameworks(self) -> tuple[str, ...]:
+        return tuple(self.controls)
+
+    def control_tags(self) -> list[str]:
+        return [f"{fw}:{c}" for fw, ids in self.controls.items() for c in ids]
+
+    def defaults(self) -> dict[str, Any]:
+        return {k: v["default"] for k, v in self.config.items() if "default" in v}
+
+    def policy(
+        self, enforcement: EnforcementLevel = EnforcementLevel.MANDATORY,
+    ) -> ResourceValidationPolicy | StackValidationPolicy:
+        primary = next(iter(self.controls), "nist-800-53")
+        fw = FRAMEWORKS[primary]
+        common: dict[str, Any] = {
+            "name": self.id,
+            "description": self.title,
+            "enforcement_level": enforcement,
+            "severity": Severity(self.severity),
+            "framework": PolicyComplianceFramework(
+                name=fw.name, version=fw.version, reference=fw.reference,
+                specification=", ".join(self.controls[primary]),
+            ),
+            "tags": [self.cloud, self.practice, *self.control_tags()],
+            "remediation_steps": self.remediation,
+        }
+        if self.config:
+            common["config_schema"] = PolicyConfigSchema(properties={k: dict(v) for k, v in self.config.items()})
+        if self.stack_check is not None:
+            return StackValidationPolicy(validate=self._validate_stack, **common)
+        return ResourceValidationPolicy(validate=self._validate_resource, **common)
+
+    def _config(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        # The Pulumi CLI fills in schema defaults, the SDK does not: do it here for both paths.
+        return {**self.defaults(), **{k: v for k, v in given.items() if k != "enforcementLevel"}}
+
+    def _validate_resource(self, args: ResourceValidationArgs, report: Callable[..., None]) -> None:
+        if args.resource_type not in self.resource_types or self.check is None:
+            return
+        for message in self.check(args.props, self._config(args.get_config())):
+            report(message)
+
+    def _validate_stack(self, args: StackValidationArgs, report: Callable[..., None]) -> None:
+        assert self.stack_check is not None
+        for message, urn in self.stack_check(args.resources, self._config(args.get_config())):
+            report(message, urn)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def _register(rule: Rule) -> Rule:
+    if rule.id in REGISTRY:
+        raise ValueError(f"duplicate rule id {rule.id}")
+    unknown = set(rule.controls) - set(FRAMEWORKS)
+    if unknown:
+        raise ValueError(f"{rule.id}: unknown frameworks {sorted(unknown)}")
+    REGISTRY[rule.id] = rule
+    return rule
+
+
+def resource_rule(*, id: str, title: str, severity: SeverityName, cloud: Cloud, practice: str,
+                  types: Sequence[str], controls: Mapping[str, Sequence[str]], remediation: str,
+                  config: Mapping[str, Mapping[str, Any]] | None = None,
+                  aliases: Sequence[str] = ()) -> Callable[[ResourceCheck], Rule]:
+    def wrap(fn: ResourceCheck) -> Rule:
+        return _register(Rule(
+            id=id, title=title, severity=severity, cloud=cloud, practice=practice,
+            controls={k: tuple(v) for k, v in controls.items()}, remediation=remediation,
+            resource_types=tuple(types), config=config or {}, aliases=tuple(aliases), check=fn,
+        ))
+    return wrap
+
+
+def stack_rule(*, id: str, title: str, severity: SeverityName, cloud: Cloud, practice: str,
+               controls: Mapping[str, Sequence[str]], remediation: str,
+               config: Mapping[str, Mapping[str, Any]] | None = None) -> Callable[[StackCheck], Rule]:
+    def wrap(fn: StackCheck) -> Rule:
+        return _register(Rule(
+            id=id, title=title, severity=severity, cloud=cloud, practice=practice,
+            controls={k: tuple(v) for k, v in controls.items()}, remediation=remediation,
+            config=config or {}, stack_check=fn,
+        ))
+    return wrap

@@ -1,0 +1,160 @@
+"""A holding and a violating stack for every AWS stack rule, built as small resource graphs
+with the property dependencies the engine reports (who references whom)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_resource_cases import KEY_ARN, PAB_OK, SSE_OK, TRAIL_OK
+
+from hardstack.render import Resource
+
+
+class Stack:
+    def __init__(self) -> None:
+        self.resources: list[Resource] = []
+
+    def add(self, token: str, name: str, props: dict[str, Any] | None = None,
+            refs: dict[str, Resource] | None = None) -> Resource:
+        res = Resource(
+            urn=f"urn:pulumi:t::t::{token}::{name}", type=token, name=name, parent="", inputs=dict(props or {}),
+            propertyDependencies={k: [v.urn] for k, v in (refs or {}).items()},
+            dependencies=[v.urn for v in (refs or {}).values()],
+        )
+        self.resources.append(res)
+        return res
+
+
+def bucket_stack(skip: str = "", purpose: str = "datasets", locked: bool = True, plain_http: bool = False,
+                 no_logging: bool = False) -> list[Resource]:
+    s = Stack()
+    key = s.add("aws:kms/key:Key", "key")
+    logs = s.add("aws:s3/bucket:Bucket", "logs", {"bucket": "logs-b"})
+    b = s.add("aws:s3/bucket:Bucket", "data", {"bucket": "data-b", "objectLockEnabled": locked,
+                                               "tags": {"purpose": purpose}})
+    for target in (logs, b):
+        ref = {"bucket": target}
+        if skip != "sse":
+            s.add("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                  f"{target.name}-sse", SSE_OK, {"bucket": target, "rules": key})
+        if skip != "pab":
+            s.add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", f"{target.name}-pab", PAB_OK, ref)
+        if skip != "versioning":
+            s.add("aws:s3/bucketVersioning:BucketVersioning", f"{target.name}-v",
+                  {"versioningConfiguration": {"status": "Enabled"}}, ref)
+        condition = {"Bool": {"aws:SecureTransport": "true" if plain_http else "false"}}
+        policy = {"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+                                 "Condition": condition}]}
+        s.add("aws:s3/bucketPolicy:BucketPolicy", f"{target.name}-policy", {"policy": json.dumps(policy)}, ref)
+    if not no_logging:
+        s.add("aws:s3/bucketLogging:BucketLogging", "data-logging", {"targetBucket": "logs-b"}, {"bucket": b})
+    else:
+        s.add("aws:s3/bucketLogging:BucketLogging", "other-logging", {"targetBucket": "logs-b"}, {"bucket": logs})
+    s.add("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "lock",
+          {"rule": {"defaultRetention": {"mode": "GOVERNANCE", "days": 30}}}, {"bucket": b})
+    return s.resources
+
+
+def network_stack(flow: str = "ALL", default_sg: bool = True) -> list[Resource]:
+    s = Stack()
+    vpc = s.add("aws:ec2/vpc:Vpc", "vpc")
+    s.add("aws:ec2/subnet:Subnet", "subnet-a", {}, {"vpcId": vpc})
+    s.add("aws:ec2/flowLog:FlowLog", "flow", {"trafficType": flow}, {"vpcId": vpc})
+    if default_sg:
+        s.add("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default-sg", {"ingress": []}, {"vpcId": vpc})
+    return s.resources
+
+
+def compute_stack(default_key: bool = True) -> list[Resource]:
+    s = Stack()
+    key = s.add("aws:kms/key:Key", "compute-key")
+    s.add("aws:ec2/instance:Instance", "vm", {"rootBlockDevice": {"kmsKeyId": KEY_ARN}}, {"rootBlockDevice": key})
+    s.add("aws:ebs/encryptionByDefault:EncryptionByDefault", "ebs-default", {"enabled": True})
+    if default_key:
+        s.add("aws:ebs/defaultKmsKey:DefaultKmsKey", "ebs-key", {"keyArn": KEY_ARN}, {"keyArn": key})
+    return s.resources
+
+
+def identity_stack(access_key: bool = False) -> list[Resource]:
+    s = Stack()
+    s.add("aws:iam/role:Role", "role")
+    if access_key:
+        s.add("aws:iam/accessKey:AccessKey", "ci-key", {"user": "ci"})
+    return s.resources
+
+
+def audit_stack(locked: bool = True) -> list[Resource]:
+    s = Stack()
+    bucket = s.add("aws:s3/bucket:Bucket", "audit", {"objectLockEnabled": locked})
+    s.add("aws:cloudtrail/trail:Trail", "trail", {**TRAIL_OK, "cloudWatchLogsGroupArn": "arn:aws:logs:x"},
+          {"s3BucketName": bucket})
+    return s.resources
+
+
+def monitoring_stack(features: tuple[str, ...] = ("S3_DATA_EVENTS", "RUNTIME_MONITORING"),
+                     hub: bool = True, subscribed: bool = True) -> list[Resource]:
+    s = Stack()
+    detector = s.add("aws:guardduty/detector:Detector", "detector", {"enable": True})
+    for feature in features:
+        s.add("aws:guardduty/detectorFeature:DetectorFeature", f"f-{feature}", {"name": feature, "status": "ENABLED"},
+              {"detectorId": detector})
+    if hub:
+        s.add("aws:securityhub/account:Account", "hub")
+        s.add("aws:securityhub/standardsSubscription:StandardsSubscription", "fsbp", {
+            "standardsArn": "arn:aws:securityhub:eu-central-1::standards/"
+                            "aws-foundational-security-best-practices/v/1.0.0"})
+    topic = s.add("aws:sns/topic:Topic", "alerts", {"kmsMasterKeyId": KEY_ARN})
+    rule = s.add("aws:cloudwatch/eventRule:EventRule", "findings", {"eventPattern": '{"source": ["aws.guardduty"]}'})
+    s.add("aws:cloudwatch/eventTarget:EventTarget", "to-topic", {}, {"rule": rule, "arn": topic})
+    if subscribed:
+        s.add("aws:sns/topicSubscription:TopicSubscription", "mail", {"protocol": "email"}, {"topic": topic})
+    return s.resources
+
+
+def keyed_stack(own: bool = True) -> list[Resource]:
+    s = Stack()
+    key = s.add("aws:kms/key:Key", "logs-key")
+    refs = {"kmsKeyId": key} if own else {}
+    s.add("aws:cloudwatch/logGroup:LogGroup", "group", {"kmsKeyId": KEY_ARN if own else "alias/aws/logs"}, refs)
+    return s.resources
+
+
+def provider_stack(region: str) -> list[Resource]:
+    s = Stack()
+    s.add("pulumi:providers:aws", "aws-provider", {"region": region})
+    return s.resources
+
+
+# rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
+CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
+    "aws-s3-encryption-configured": (bucket_stack, lambda: bucket_stack(skip="sse"),
+                                     "has no default encryption configuration", "logs"),
+    "aws-s3-public-access-block-present": (bucket_stack, lambda: bucket_stack(skip="pab"),
+                                           "has no public access block", "logs"),
+    "aws-s3-versioning": (bucket_stack, lambda: bucket_stack(skip="versioning"), "does not keep versions", "logs"),
+    "aws-s3-tls-only": (bucket_stack, lambda: bucket_stack(plain_http=True), "accepts plain HTTP", "logs"),
+    "aws-s3-access-logging": (bucket_stack, lambda: bucket_stack(no_logging=True), "does not log access", "data"),
+    "aws-s3-write-once-models-and-audit": (
+        lambda: bucket_stack(purpose="models"), lambda: bucket_stack(purpose="models", locked=False),
+        "holds models but is not locked", "data"),
+    "aws-default-sg-managed": (network_stack, lambda: network_stack(default_sg=False),
+                               "keeps AWS's default security group rules", "vpc"),
+    "aws-vpc-flow-logs": (network_stack, lambda: network_stack(flow="REJECT"), "has no flow log", "subnet-a"),
+    "aws-ebs-encryption-by-default": (compute_stack, lambda: compute_stack(default_key=False),
+                                      "AWS-managed key, not a customer key", None),
+    "aws-iam-no-long-lived-keys": (identity_stack, lambda: identity_stack(access_key=True),
+                                   "AccessKey ci-key is a long-lived credential", "ci-key"),
+    "aws-audit-reaches-sink": (audit_stack, lambda: audit_stack(locked=False), "bucket without object lock", "trail"),
+    "aws-guardduty-enabled": (monitoring_stack, lambda: monitoring_stack(features=("S3_DATA_EVENTS",)),
+                              "RUNTIME_MONITORING is not enabled", "detector"),
+    "aws-securityhub-enabled": (monitoring_stack, lambda: monitoring_stack(hub=False),
+                                "Security Hub is not enabled", None),
+    "aws-findings-alert-people": (monitoring_stack, lambda: monitoring_stack(subscribed=False),
+                                  "reaches no subscribed topic", "findings"),
+    "aws-data-encrypted-with-own-key": (keyed_stack, lambda: keyed_stack(own=False),
+                                        "does not use a KMS key defined in this stack", "group"),
+    "gdpr-data-residency": (lambda: provider_stack("eu-central-1"), lambda: provider_stack("us-east-1"),
+                            "deploys to us-east-1, outside the EU/EEA", "aws-provider"),
+}
