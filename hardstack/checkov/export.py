@@ -1,0 +1,44 @@
+"""Write each rendered stack in the format checkov reads: Terraform plan JSON for AWS and GCP,
+an ARM template for Azure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hardstack.checkov.aws_types import AWS_RENAMES, AWS_TYPES
+from hardstack.checkov.terraform_plan import to_plan
+from hardstack.render import Graph, Resource
+
+FORMATS = {"aws": "terraform-plan", "gcp": "terraform-plan", "azure": "arm"}
+FRAMEWORK = {"terraform-plan": "terraform_plan", "arm": "arm"}
+
+
+class ExportUnsupportedError(Exception):
+    """No exporter for this cloud yet: its stacks are reported as unjudged by checkov."""
+
+
+@dataclass
+class ExportedStack:
+    stack: str
+    cloud: str
+    format: str
+    path: Path
+    addresses: dict[str, str] = field(default_factory=dict)  # checkov resource id -> pulumi urn
+    unmapped: list[Resource] = field(default_factory=list)
+
+    @property
+    def framework(self) -> str:
+        return FRAMEWORK[self.format]
+
+
+def export(graph: Graph, out_dir: Path) -> ExportedStack:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if graph.cloud == "aws":
+        exported = to_plan(graph, AWS_TYPES, AWS_RENAMES)
+        path = out_dir / f"{graph.stack}.tfplan.json"
+        path.write_text(json.dumps(exported.plan, indent=1, default=str) + "\n")
+        return ExportedStack(graph.stack, graph.cloud, "terraform-plan", path,
+                             exported.addresses, exported.unmapped)
+    raise ExportUnsupportedError(f"no checkov exporter for {graph.cloud} yet")

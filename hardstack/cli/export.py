@@ -1,0 +1,45 @@
+"""`hardstack export`: a rendered stack as checkov (and other IaC scanners) read it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hardstack.checkov.export import FORMATS, ExportUnsupportedError, export
+from hardstack.render import RenderError, render
+from hardstack.spec import SpecError, load
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["terraform-plan", "arm"]),
+              help="terraform-plan (AWS, GCP) or arm (Azure); default: the stack's cloud's format.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory to write the export into.")
+def export_cmd(file: Path, fmt: str | None, out_dir: Path) -> None:
+    """Render FILE offline and write it as Terraform plan JSON or an ARM template.
+
+    \b
+    Examples:
+      hardstack export stacks/Pulumi.aws-prod-eu.yaml --out exported/
+      checkov -d exported/ --framework terraform_plan \\
+          --external-checks-dir hardstack/checkov/custom_checks
+    """
+    try:
+        loaded = load(file)
+    except SpecError as exc:
+        for issue in exc.issues:
+            click.echo(issue.format(), err=True)
+        raise SystemExit(1) from None
+    expected = FORMATS[loaded.environment.cloud]
+    if fmt is not None and fmt != expected:
+        raise click.UsageError(f"{loaded.environment.cloud} stacks export as {expected}, not {fmt}")
+    try:
+        exported = export(render(loaded).graph, out_dir)
+    except (RenderError, ExportUnsupportedError) as exc:
+        click.secho(f"✗ {exc}", fg="red", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"✓ {exported.path} ({exported.format}, {len(exported.addresses)} resources)")
+    for res in exported.unmapped:
+        click.echo(f"  not exported (no {exported.format} type known): {res.type} {res.name}", err=True)
