@@ -5,8 +5,11 @@ from __future__ import annotations
 import click
 
 from hardstack import __version__
+from hardstack.cli.check import check
+from hardstack.cli.export import export_cmd
 from hardstack.cli.new import new
 from hardstack.cli.plan import plan
+from hardstack.cli.policies import policies
 from hardstack.cli.schema import schema
 from hardstack.cli.validate import validate
 
@@ -22,6 +25,7 @@ def main() -> None:
       hardstack new prod-eu --cloud aws --region eu-central-1 --compliance gdpr
       hardstack validate
       hardstack plan stacks/Pulumi.prod-eu.yaml --out prod-eu.graph.json
+      hardstack check --format sarif --output results.sarif   # policies + checkov, as in CI
       pulumi up -s prod-eu          # with cloud credentials, outside hardstack
     """
 
@@ -30,3 +34,6 @@ main.add_command(new)
 main.add_command(validate)
 main.add_command(plan)
 main.add_command(schema)
+main.add_command(check)
+main.add_command(export_cmd)
+main.add_command(policies)

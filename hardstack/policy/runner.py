@@ -45,6 +45,8 @@ def evaluate(graph: Graph, packs: Iterable[Pack]) -> PolicyResult:
     linked = policy_resources(graph)
     for pack in packs:
         for rule in pack.rules():
+            if rule.cloud not in (graph.cloud, "any") and graph.cloud:
+                continue  # another cloud's rule: nothing of its kind is in this graph
             config = pack.rule_config(rule)
             policy = rule.policy(EnforcementLevel(pack.enforcement(rule)))
             reported: list[tuple[str, str | None]] = []

@@ -100,11 +100,17 @@ class Rule:
 
     def _validate_stack(self, args: StackValidationArgs, report: Callable[..., None]) -> None:
         assert self.stack_check is not None
+        prefix = PACKAGE_PREFIX.get(self.cloud)
+        if prefix and not any(r.resource_type.startswith(prefix) for r in args.resources):
+            return
         for message, urn in self.stack_check(args.resources, self._config(args.get_config())):
             report(message, urn)
 
 
 REGISTRY: dict[str, Rule] = {}
+# A stack rule of one cloud judges only stacks holding that cloud's resources: "no CloudTrail
+# trail" means nothing for a GCP program the same pack is applied to.
+PACKAGE_PREFIX = {"aws": "aws:", "gcp": "gcp:", "azure": "azure-native:"}
 
 
 def _register(rule: Rule) -> Rule:

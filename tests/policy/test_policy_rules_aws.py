@@ -65,3 +65,13 @@ def test_every_rule_is_fully_described() -> None:
         assert rule.controls and all(rule.controls.values()), rule.id
         policy = rule.policy()
         assert policy.name == rule.id and policy.description == rule.title
+
+
+def test_aws_stack_rules_ignore_stacks_without_aws_resources() -> None:
+    from hardstack.policy.harness import resource
+
+    gcp_only = [resource("gcp:storage/bucket:Bucket", {"name": "b"}),
+                resource("pulumi:providers:gcp", {"region": "europe-west4"}, name="gcp")]
+    for rule in rules(cloud="aws"):
+        if rule.kind == "stack" and rule.cloud == "aws":
+            assert check_stack(rule, gcp_only) == [], rule.id

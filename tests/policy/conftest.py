@@ -1,6 +1,0 @@
-"""Policy tests import their fixture tables from this folder."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
