@@ -29,8 +29,9 @@ demo: setup
 	@mkdir -p $(OUT)
 	@for f in stacks/Pulumi.*.yaml; do \
 		s=$${f#stacks/Pulumi.}; s=$${s%.yaml}; \
-		$(BIN)/hardstack plan $$f --out $(OUT)/$$s.graph.json || exit 1; \
+		$(BIN)/hardstack plan -q $$f --out $(OUT)/$$s.graph.json || exit 1; \
 	done
+	$(BIN)/hardstack check --format sarif --output $(OUT)/check.sarif
 
 test: setup
 	$(BIN)/ruff check .
