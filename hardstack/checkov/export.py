@@ -7,10 +7,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hardstack.checkov.arm import to_arm
 from hardstack.checkov.aws_types import AWS_RENAMES, AWS_TYPES
+from hardstack.checkov.gcp_types import GCP_RENAMES, GCP_TYPES
 from hardstack.checkov.terraform_plan import to_plan
 from hardstack.render import Graph, Resource
 
+TABLES = {"aws": (AWS_TYPES, AWS_RENAMES), "gcp": (GCP_TYPES, GCP_RENAMES)}
 FORMATS = {"aws": "terraform-plan", "gcp": "terraform-plan", "azure": "arm"}
 FRAMEWORK = {"terraform-plan": "terraform_plan", "arm": "arm"}
 
@@ -35,10 +38,15 @@ class ExportedStack:
 
 def export(graph: Graph, out_dir: Path) -> ExportedStack:
     out_dir.mkdir(parents=True, exist_ok=True)
-    if graph.cloud == "aws":
-        exported = to_plan(graph, AWS_TYPES, AWS_RENAMES)
+    if graph.cloud in TABLES:
+        exported = to_plan(graph, *TABLES[graph.cloud])
         path = out_dir / f"{graph.stack}.tfplan.json"
         path.write_text(json.dumps(exported.plan, indent=1, default=str) + "\n")
         return ExportedStack(graph.stack, graph.cloud, "terraform-plan", path,
                              exported.addresses, exported.unmapped)
+    if graph.cloud == "azure":
+        exported = to_arm(graph)
+        path = out_dir / f"{graph.stack}.arm.json"
+        path.write_text(json.dumps(exported.plan, indent=1, default=str) + "\n")
+        return ExportedStack(graph.stack, graph.cloud, "arm", path, exported.addresses, exported.unmapped)
     raise ExportUnsupportedError(f"no checkov exporter for {graph.cloud} yet")

@@ -20,7 +20,8 @@ from hardstack.render import Graph, Resource
 TERRAFORM_VERSION = "1.9.8"
 # Map-typed attributes: kept as objects, never turned into blocks or renamed inside.
 MAP_ATTRIBUTES = {"tags", "tags_all", "volume_tags", "labels", "default_labels", "metadata",
-                  "resource_labels", "effective_labels", "terraform_labels"}
+                  "resource_labels", "effective_labels", "terraform_labels", "label_extractors",
+                  "user_labels", "annotations"}
 # Attributes holding JSON documents or free text: kept verbatim.
 VERBATIM = {"policy", "assume_role_policy", "event_pattern", "user_data"}
 

@@ -1,0 +1,66 @@
+"""azure-native type tokens -> ARM resource types, and the names azure-native gives differently.
+
+ARM types are matched exactly and case-sensitively by checkov; a type missing here is reported
+as unjudged, never as passed.
+"""
+
+from __future__ import annotations
+
+ARM_TYPES: dict[str, str] = {
+    "azure-native:resources:ResourceGroup": "Microsoft.Resources/resourceGroups",
+    "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults",
+    "azure-native:keyvault:Key": "Microsoft.KeyVault/vaults/keys",
+    "azure-native:compute:DiskEncryptionSet": "Microsoft.Compute/diskEncryptionSets",
+    "azure-native:compute:VirtualMachine": "Microsoft.Compute/virtualMachines",
+    "azure-native:compute:Disk": "Microsoft.Compute/disks",
+    "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
+    "azure-native:authorization:RoleAssignment": "Microsoft.Authorization/roleAssignments",
+    "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups",
+    "azure-native:monitor:ActivityLogAlert": "Microsoft.Insights/activityLogAlerts",
+    "azure-native:monitor:DiagnosticSetting": "Microsoft.Insights/diagnosticSettings",
+    "azure-native:monitor:SubscriptionDiagnosticSetting": "Microsoft.Insights/diagnosticSettings",
+    "azure-native:network:FlowLog": "Microsoft.Network/networkWatchers/flowLogs",
+    "azure-native:network:NetworkWatcher": "Microsoft.Network/networkWatchers",
+    "azure-native:network:NetworkInterface": "Microsoft.Network/networkInterfaces",
+    "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups",
+    "azure-native:network:SecurityRule": "Microsoft.Network/networkSecurityGroups/securityRules",
+    "azure-native:network:PrivateDnsZoneGroup": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+    "azure-native:network:PrivateEndpoint": "Microsoft.Network/privateEndpoints",
+    "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/subnets",
+    "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks",
+    "azure-native:network:NatGateway": "Microsoft.Network/natGateways",
+    "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses",
+    "azure-native:operationalinsights:Table": "Microsoft.OperationalInsights/workspaces/tables",
+    "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
+    "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones",
+    "azure-native:privatedns:VirtualNetworkLink": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    "azure-native:security:Pricing": "Microsoft.Security/pricings",
+    "azure-native:security:SecurityContact": "Microsoft.Security/securityContacts",
+    "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
+    "azure-native:storage:BlobServiceProperties": "Microsoft.Storage/storageAccounts/blobServices",
+    "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/blobServices/containers",
+    "azure-native:storage:BlobContainerImmutabilityPolicy":
+        "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies",
+    "azure-native:storage:ManagementPolicy": "Microsoft.Storage/storageAccounts/managementPolicies",
+}
+
+# Inputs that only address the resource in the ARM REST path: ARM templates carry none of them.
+PATH_PARAMETERS = {
+    "resourceGroupName", "vaultName", "keyName", "accountName", "vmName", "networkSecurityGroupName",
+    "virtualNetworkName", "subnetName", "privateEndpointName", "privateZoneName", "resourceName",
+    "workspaceName", "diskEncryptionSetName", "diskName", "actionGroupName", "activityLogAlertName",
+    "networkWatcherName", "flowLogName", "networkInterfaceName", "containerName", "blobServicesName",
+    "managementPolicyName", "immutabilityPolicyName", "tableName", "pricingName", "securityContactName",
+    "virtualNetworkLinkName", "privateDnsZoneGroupName", "roleAssignmentName", "resourceUri",
+    "natGatewayName", "publicIpAddressName", "securityRuleName", "subscriptionId", "ifMatch",
+}
+# ARM keeps these beside `properties`; azure-native's other inputs go inside `properties`.
+TOP_LEVEL = {"name", "location", "tags", "sku", "kind", "identity", "zones", "plan", "extendedLocation",
+             "scope"}
+# azure-native renamed these ARM properties.
+RENAMED = {("Microsoft.Storage/storageAccounts", "enableHttpsTrafficOnly"): "supportsHttpsTrafficOnly"}
+# Arrays of sub-resources: each item is {name, properties: {...}} in ARM.
+SUB_RESOURCE_ARRAYS = {
+    "securityRules", "subnets", "ipConfigurations", "privateLinkServiceConnections",
+    "manualPrivateLinkServiceConnections", "privateDnsZoneConfigs", "frontendIPConfigurations",
+}

@@ -1,0 +1,52 @@
+"""Pulumi GCP type tokens -> Terraform resource types, for every type the blueprints emit.
+
+An explicit table, not a guess: a wrong type makes checkov silently skip the resource. A type
+missing here is reported as unjudged, never as passed.
+"""
+
+from __future__ import annotations
+
+GCP_TYPES: dict[str, str] = {
+    "gcp:compute/disk:Disk": "google_compute_disk",
+    "gcp:compute/firewall:Firewall": "google_compute_firewall",
+    "gcp:compute/globalAddress:GlobalAddress": "google_compute_global_address",
+    "gcp:compute/globalForwardingRule:GlobalForwardingRule": "google_compute_global_forwarding_rule",
+    "gcp:compute/instance:Instance": "google_compute_instance",
+    "gcp:compute/network:Network": "google_compute_network",
+    "gcp:compute/subnetwork:Subnetwork": "google_compute_subnetwork",
+    "gcp:compute/router:Router": "google_compute_router",
+    "gcp:compute/routerNat:RouterNat": "google_compute_router_nat",
+    "gcp:compute/route:Route": "google_compute_route",
+    "gcp:compute/address:Address": "google_compute_address",
+    "gcp:dns/managedZone:ManagedZone": "google_dns_managed_zone",
+    "gcp:dns/policy:Policy": "google_dns_policy",
+    "gcp:dns/recordSet:RecordSet": "google_dns_record_set",
+    "gcp:kms/keyRing:KeyRing": "google_kms_key_ring",
+    "gcp:kms/cryptoKey:CryptoKey": "google_kms_crypto_key",
+    "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding": "google_kms_crypto_key_iam_binding",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "google_kms_crypto_key_iam_member",
+    "gcp:logging/metric:Metric": "google_logging_metric",
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": "google_logging_project_bucket_config",
+    "gcp:logging/projectSink:ProjectSink": "google_logging_project_sink",
+    "gcp:monitoring/alertPolicy:AlertPolicy": "google_monitoring_alert_policy",
+    "gcp:monitoring/notificationChannel:NotificationChannel": "google_monitoring_notification_channel",
+    "gcp:orgpolicy/policy:Policy": "google_org_policy_policy",
+    "gcp:projects/defaultServiceAccounts:DefaultServiceAccounts": "google_project_default_service_accounts",
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig": "google_project_iam_audit_config",
+    "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
+    "gcp:projects/iAMBinding:IAMBinding": "google_project_iam_binding",
+    "gcp:projects/service:Service": "google_project_service",
+    "gcp:projects/serviceIdentity:ServiceIdentity": "google_project_service_identity",
+    "gcp:pubsub/topic:Topic": "google_pubsub_topic",
+    "gcp:pubsub/topicIAMBinding:TopicIAMBinding": "google_pubsub_topic_iam_binding",
+    "gcp:pubsub/topicIAMMember:TopicIAMMember": "google_pubsub_topic_iam_member",
+    "gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig":
+        "google_scc_v2_project_notification_config",
+    "gcp:serviceaccount/account:Account": "google_service_account",
+    "gcp:serviceaccount/iAMMember:IAMMember": "google_service_account_iam_member",
+    "gcp:storage/bucket:Bucket": "google_storage_bucket",
+    "gcp:storage/bucketIAMBinding:BucketIAMBinding": "google_storage_bucket_iam_binding",
+    "gcp:storage/bucketIAMMember:BucketIAMMember": "google_storage_bucket_iam_member",
+}
+
+GCP_RENAMES: dict[str, str] = {}
