@@ -14,6 +14,11 @@ DEFAULT_STACKS_DIR = Path("stacks")
 def stack_files(paths: tuple[Path, ...], stacks_dir: Path = DEFAULT_STACKS_DIR) -> list[Path]:
     """Expand FILES-or-DIRS into stack files; default: every stack under ./stacks."""
     if not paths:
+        if not stacks_dir.is_dir():
+            raise click.UsageError(
+                f"no stack files: there is no {stacks_dir}/ directory here; pass stack files, "
+                "or run from the project root (create a stack with 'hardstack new NAME')"
+            )
         paths = (stacks_dir,)
     found: list[Path] = []
     for path in paths:

@@ -22,7 +22,7 @@ def _interactive() -> bool:
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option("--cloud", type=click.Choice(CLOUDS), help="Target cloud (prompted if omitted).")
 @click.option("--region", help="Cloud region, e.g. eu-central-1, europe-west4, westeurope.")
 @click.option("--compliance", multiple=True, type=click.Choice(FRAMEWORKS),
@@ -34,7 +34,7 @@ def _interactive() -> bool:
 @click.option("--dir", "stacks_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_STACKS_DIR, show_default=True, help="Stack directory.")
 @click.option("--force", is_flag=True, help="Overwrite an existing stack file.")
-def new(name: str, cloud: str | None, region: str | None, compliance: tuple[str, ...],
+def new(name: str | None, cloud: str | None, region: str | None, compliance: tuple[str, ...],
         account: str | None, owner: str, alert_email: str, stacks_dir: Path, force: bool) -> None:
     """Write stacks/Pulumi.NAME.yaml: a complete, commented spec that validates.
 
@@ -47,6 +47,10 @@ def new(name: str, cloud: str | None, region: str | None, compliance: tuple[str,
       hardstack new research --cloud gcp --region europe-west4 --account ml-research-4711
       hardstack new                                  # in a terminal: prompts for the rest
     """
+    if name is None:
+        if not _interactive():
+            raise click.UsageError("NAME is required (the stack name, e.g. prod-eu)")
+        name = click.prompt("Stack name")
     if re.fullmatch(r"[a-z][a-z0-9-]{0,28}[a-z0-9]", name) is None:
         raise click.BadParameter(
             "use 2-30 lower-case letters, digits and '-', starting with a letter", param_hint="NAME"

@@ -77,5 +77,5 @@ def plan(file: Path, out: Path | None, force: bool, quiet: bool) -> None:
         f"rendered in {rendered.seconds:.2f}s", fg="green",
     )
     if out is not None:
-        write_atomically(out, json.dumps(graph.to_dict(), indent=2, default=str) + "\n")
+        write_atomically(out, json.dumps(graph.to_dict(), indent=2, sort_keys=True, default=str) + "\n")
         click.echo(f"  graph written to {out}")

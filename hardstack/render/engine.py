@@ -58,8 +58,13 @@ def render_program(program: Callable[[], object], stack: str, target: Target) ->
         raise RenderError(f"stack {stack}: {type(exc).__name__}: {exc}") from exc
     finally:
         settings.ROOT.set(None)
-    graph = Graph(stack=stack, project=PROJECT, cloud=target.cloud, root=monitor.root,
-                  resources=monitor.recorded)
+    # The SDK registers resources from worker threads: sort so that a stack renders to the
+    # same graph, byte for byte, every time.
+    resources = sorted(monitor.recorded, key=lambda r: r.urn)
+    for res in resources:
+        res.dependencies = sorted(set(res.dependencies))
+        res.propertyDependencies = {k: sorted(set(v)) for k, v in sorted(res.propertyDependencies.items())}
+    graph = Graph(stack=stack, project=PROJECT, cloud=target.cloud, root=monitor.root, resources=resources)
     return Rendered(graph=graph, seconds=time.perf_counter() - started)
 
 

@@ -67,7 +67,7 @@ class Graph:
         }
 
     def write(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=False, default=str) + "\n")
+        path.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True, default=str) + "\n")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Graph:

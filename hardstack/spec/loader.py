@@ -47,8 +47,8 @@ def stack_name(file: Path) -> str:
 
 
 def line_of(node: Any, path: tuple[str | int, ...]) -> int:
-    """1-based line of the deepest part of `path` present in the YAML tree."""
-    line = getattr(getattr(node, "lc", None), "line", -1) + 1
+    """1-based line of the deepest part of `path` present in the YAML tree (0: not known)."""
+    line = (getattr(getattr(node, "lc", None), "line", None) or -1) + 1
     for part in path:
         if isinstance(node, CommentedMap) and part in node:
             line = node.lc.key(part)[0] + 1
@@ -78,6 +78,11 @@ def loads(text: str, file: Path) -> LoadedSpec:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise SpecError([SpecIssue(file, line, "", f"not valid YAML: {exc.problem or exc}")]) from None
+    except Exception as exc:  # the parser's own failures are the file's, reported as such
+        # ruamel also fails with ValueError, KeyError, IndexError, TypeError or RecursionError on
+        # bad explicit tags (!!int abc) or absurd nesting: still the user's file, a spec error.
+        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
+        raise SpecError([SpecIssue(file, line, "", f"not valid YAML: {type(exc).__name__}: {exc}")]) from None
     config = doc.get("config") if isinstance(doc, CommentedMap) else None
     if not isinstance(config, CommentedMap) or CONFIG_KEY not in config:
         raise SpecError([SpecIssue(
@@ -86,6 +91,11 @@ def loads(text: str, file: Path) -> LoadedSpec:
             f"(run 'hardstack new NAME --cloud aws --region eu-central-1' for a template)",
         )])
     node = config[CONFIG_KEY]
+    if not isinstance(node, Mapping):
+        raise SpecError([SpecIssue(
+            file, line_of(config, (CONFIG_KEY,)), "", f"'{CONFIG_KEY}' must be a mapping of spec fields, "
+            f"not {type(node).__name__}; run 'hardstack new' for a template",
+        )])
     env = validate(node, file)
     return LoadedSpec(environment=env, file=file, stack=stack_name(file), node=node)
 
@@ -158,8 +168,9 @@ def _partial_view(raw: dict[str, Any]) -> SpecView:
     def part(key: str, adapter: TypeAdapter[Any]) -> Any:
         if key in raw:
             return _try(adapter, raw[key])
-        default = env_fields[key].get_default(call_default_factory=True)
-        return None if default is None else default
+        info = env_fields[key]
+        # A missing required field is reported by pydantic; the rules just skip it.
+        return None if info.is_required() else info.get_default(call_default_factory=True)
 
     def items(key: str, model: type[BaseModel]) -> list[tuple[int, Any]]:
         values = raw.get(key)

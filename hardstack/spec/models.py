@@ -44,6 +44,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=False)
 
 
+RFC1918 = tuple(ipaddress.IPv4Network(b) for b in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
 def _private_cidr(value: str) -> str:
     try:
         net = ipaddress.IPv4Network(value, strict=True)
@@ -52,7 +55,7 @@ def _private_cidr(value: str) -> str:
             "cidr", "'{value}' is not an IPv4 network in CIDR form ({reason}); "
             "write it like 10.20.0.0/16", {"value": value, "reason": str(exc)},
         ) from None
-    if not net.is_private:
+    if not any(net.subnet_of(block) for block in RFC1918):
         raise PydanticCustomError(
             "cidr", "'{value}' is not a private range; use 10.0.0.0/8, 172.16.0.0/12 "
             "or 192.168.0.0/16", {"value": value},

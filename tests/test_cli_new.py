@@ -1,0 +1,169 @@
+"""`hardstack new`: a complete, valid stack file; never overwrites without --force."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hardstack.cli import main
+from hardstack.spec import load
+
+CLOUDS = {"aws": "eu-central-1", "gcp": "europe-west4", "azure": "westeurope"}
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _new(runner: CliRunner, *args: str):
+    return runner.invoke(main, ["new", *args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("cloud", sorted(CLOUDS))
+def test_new_then_validate_exits_zero(cloud: str, runner: CliRunner, workdir: Path) -> None:
+    result = _new(runner, "prod-eu", "--cloud", cloud, "--region", CLOUDS[cloud], "--compliance", "gdpr")
+    assert result.exit_code == 0, result.output
+    target = workdir / "stacks" / "Pulumi.prod-eu.yaml"
+    assert target.is_file()
+    assert str(Path("stacks") / "Pulumi.prod-eu.yaml") in result.stdout
+    check = runner.invoke(main, ["validate", str(target)], catch_exceptions=False)
+    assert check.exit_code == 0, check.output
+    check_default = runner.invoke(main, ["validate"], catch_exceptions=False)  # ./stacks
+    assert check_default.exit_code == 0, check_default.output
+
+
+def test_new_writes_what_was_asked_for(runner: CliRunner, workdir: Path) -> None:
+    result = _new(runner, "research", "--cloud", "gcp", "--region", "europe-west4",
+                  "--compliance", "gdpr", "--compliance", "hipaa", "--account", "ml-research-4711",
+                  "--owner", "ml-research", "--alert-email", "alerts@example.org")
+    assert result.exit_code == 0, result.output
+    env = load(workdir / "stacks" / "Pulumi.research.yaml").environment
+    assert (env.name, env.cloud, env.region, env.account) == (
+        "research", "gcp", "europe-west4", "ml-research-4711",
+    )
+    assert env.compliance == ["gdpr", "hipaa"]
+    assert env.owner == "ml-research"
+    assert env.monitoring.alert_email == "alerts@example.org"
+    assert env.logging.retention_days >= 2190  # HIPAA
+    assert env.keys.rotation_days <= 90  # HIPAA
+    assert env.workloads, "the template carries a workload to edit"
+    assert env.network.egress == "none"
+
+
+def test_new_file_is_commented(runner: CliRunner, workdir: Path) -> None:
+    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1").exit_code == 0
+    text = (workdir / "stacks" / "Pulumi.prod-eu.yaml").read_text()
+    assert text.count("#") >= 10
+    assert "config:\n  hardstack:environment:\n" in text
+
+
+def test_second_new_with_same_name_leaves_file_unchanged(runner: CliRunner, workdir: Path) -> None:
+    first = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1", "--owner", "first-team")
+    assert first.exit_code == 0, first.output
+    target = workdir / "stacks" / "Pulumi.prod-eu.yaml"
+    # the user edits the file afterwards; a second `new` must not lose the edit
+    target.write_bytes(target.read_bytes() + b"# my own note\n")
+    before = target.read_bytes()
+    second = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1", "--owner", "second-team")
+    assert second.exit_code != 0
+    assert target.read_bytes() == before
+    assert "--force" in second.stderr
+    assert sorted(p.name for p in target.parent.iterdir()) == ["Pulumi.prod-eu.yaml"]  # no temp files
+
+
+def test_force_overwrites(runner: CliRunner, workdir: Path) -> None:
+    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1",
+                "--owner", "first-team").exit_code == 0
+    target = workdir / "stacks" / "Pulumi.prod-eu.yaml"
+    target.write_text(target.read_text() + "# my own note\n")
+    result = _new(runner, "prod-eu", "--cloud", "gcp", "--region", "europe-west4",
+                  "--owner", "second-team", "--force")
+    assert result.exit_code == 0, result.output
+    text = target.read_text()
+    assert "# my own note" not in text
+    env = load(target).environment
+    assert (env.cloud, env.owner) == ("gcp", "second-team")
+
+
+def test_missing_cloud_without_a_terminal_is_a_usage_error(runner: CliRunner, workdir: Path) -> None:
+    result = _new(runner, "prod-eu", "--region", "eu-central-1")
+    assert result.exit_code == 2
+    assert "--cloud" in result.stderr
+    assert not (workdir / "stacks").exists()
+
+
+def test_missing_region_without_a_terminal_is_a_usage_error(runner: CliRunner, workdir: Path) -> None:
+    result = _new(runner, "prod-eu", "--cloud", "azure")
+    assert result.exit_code == 2
+    assert "--region" in result.stderr
+    assert "westeurope" in result.stderr  # an example region of the chosen cloud
+    assert not (workdir / "stacks").exists()
+
+
+def test_prompts_in_a_terminal(runner: CliRunner, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # hardstack.cli.new is shadowed by the command of the same name: patch the module itself
+    monkeypatch.setattr(importlib.import_module("hardstack.cli.new"), "_interactive", lambda: True)
+    result = runner.invoke(main, ["new", "research"], input="gcp\neurope-west4\nml-research-4711\n",
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    env = load(workdir / "stacks" / "Pulumi.research.yaml").environment
+    assert (env.cloud, env.region, env.account) == ("gcp", "europe-west4", "ml-research-4711")
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--cloud", "aws", "--region", "us-east-1", "--compliance", "gdpr"], "region"),
+        (["--cloud", "aws", "--region", "eu-central-1", "--account", "12345"], "account"),
+        (["--cloud", "gcp", "--region", "europe-wst4"], "region"),
+        (["--cloud", "aws", "--region", "eu-central-1", "--alert-email", "nobody"], "monitoring.alert_email"),
+    ],
+)
+def test_invalid_options_write_nothing_and_exit_1(args, field: str, runner: CliRunner, workdir: Path) -> None:
+    result = _new(runner, "prod-eu", *args)
+    assert result.exit_code == 1
+    assert f"{field}:" in result.stderr
+    assert "not written" in result.stderr
+    stacks = workdir / "stacks"
+    assert not stacks.exists() or list(stacks.iterdir()) == []
+
+
+def test_invalid_options_leave_an_existing_file_alone(runner: CliRunner, workdir: Path) -> None:
+    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1").exit_code == 0
+    target = workdir / "stacks" / "Pulumi.prod-eu.yaml"
+    before = target.read_bytes()
+    result = _new(runner, "prod-eu", "--cloud", "aws", "--region", "us-east-1", "--compliance", "gdpr",
+                  "--force")
+    assert result.exit_code == 1
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["Prod", "p", "-prod", "prod_eu", "prod-", "a" * 31])
+def test_invalid_name_is_a_usage_error(name: str, runner: CliRunner, workdir: Path) -> None:
+    result = _new(runner, name, "--cloud", "aws", "--region", "eu-central-1")
+    assert result.exit_code == 2
+    assert not (workdir / "stacks").exists()
+
+
+def test_dir_option(runner: CliRunner, workdir: Path) -> None:
+    result = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1", "--dir", "elsewhere/stacks")
+    assert result.exit_code == 0, result.output
+    assert (workdir / "elsewhere" / "stacks" / "Pulumi.prod-eu.yaml").is_file()
+    assert not (workdir / "stacks").exists()
+
+
+def test_help_shows_examples(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["new", "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    assert "hardstack new prod-eu --cloud aws" in result.output
