@@ -99,6 +99,9 @@ class SecureBucket(pulumi.ComponentResource):
             }],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
+        # Every object change becomes an EventBridge event: the trail of which dataset version
+        # trained which model, and a trigger for alerts on unexpected writes.
+        aws.s3.BucketNotification(f"{name}-events", bucket=bucket_id, eventbridge=True, opts=after_bucket)
         if locked:
             aws.s3.BucketObjectLockConfiguration(
                 f"{name}-object-lock", bucket=bucket_id,

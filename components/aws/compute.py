@@ -65,7 +65,7 @@ class ConfidentialWorkload(pulumi.ComponentResource):
             })
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg", vpc_id=args.vpc_id,
-            description=f"{name}: no inbound but from its own peers; shell via Session Manager",
+            description=f"{name}: no inbound but from its own peers; no interactive access",
             ingress=[{
                 "description": "Peers of this workload (distributed training)", "protocol": "-1",
                 "from_port": 0, "to_port": 0, "self": True,

@@ -40,16 +40,8 @@ SERVICE_ACTIONS: dict[str, tuple[str, ...]] = {
         "bedrock:Converse", "bedrock:ConverseStream", "bedrock:InvokeModel",
         "bedrock:InvokeModelWithResponseStream",
     ),
-    # Session Manager instead of SSH: shell access without any inbound port.
-    "ssm": ("ssm:GetParameter", "ssm:GetParameters", "ssm:UpdateInstanceInformation"),
-    "ssmmessages": (
-        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
-        "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
-    ),
-    "ec2messages": (
-        "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
-        "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
-    ),
+    # SSM parameters for configuration only; there is no Session Manager shell (no interactive access).
+    "ssm": ("ssm:GetParameter", "ssm:GetParameters"),
 }
 INTERFACE_SERVICES = tuple(SERVICE_ACTIONS)
 

@@ -1,8 +1,10 @@
 """One IAM role per workload: EC2-only trust, a permissions boundary, scoped inline grants.
 
 Instances get short-lived credentials from the instance profile (no access keys anywhere).
-Every Allow names its actions; resources are this environment's keys, buckets and log group,
-except the few APIs AWS cannot scope (Session Manager registration), which are named below.
+Every Allow names its actions and this environment's resources: keys, buckets, its log group,
+and the region's foundation models. There is deliberately no interactive access (no SSH, no
+Session Manager, whose channel APIs cannot be scoped to a resource): workloads are immutable
+and change by redeployment.
 """
 
 from __future__ import annotations
@@ -20,13 +22,6 @@ WRITE = ["s3:PutObject"]
 KMS_READ = ["kms:Decrypt", "kms:DescribeKey"]
 KMS_WRITE = ["kms:Encrypt", "kms:GenerateDataKey"]
 LOGS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-# Session Manager registration and channels: AWS offers no resource-level scoping for these.
-SSM_UNSCOPABLE = [
-    "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
-    "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
-    "ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel",
-    "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
-]
 BEDROCK = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
 # What no workload may ever do, whatever an inline policy later says.
 BOUNDARY_DENY = [
@@ -76,7 +71,6 @@ def grants(args: WorkloadIdentityArgs) -> list[dict[str, Any]]:
         {"Sid": "UseDataKey", "Effect": "Allow",
          "Action": KMS_READ + (KMS_WRITE if args.role == "training" else []),
          "Resource": [args.data_key_arn]},
-        {"Sid": "SessionManagerNoSsh", "Effect": "Allow", "Action": SSM_UNSCOPABLE, "Resource": "*"},
     ]
     if args.role == "training":
         statements.append({"Sid": "WriteModels", "Effect": "Allow", "Action": WRITE,
@@ -92,13 +86,15 @@ def grants(args: WorkloadIdentityArgs) -> list[dict[str, Any]]:
 
 def boundary(args: WorkloadIdentityArgs) -> dict[str, Any]:
     buckets = list(args.dataset_bucket_arns) + list(args.model_bucket_arns)
+    log_groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:/hardstack/*"
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "CeilingEnvironmentData", "Effect": "Allow", "Action": READ + WRITE,
          "Resource": buckets + _objects(buckets)},
         {"Sid": "CeilingDataKey", "Effect": "Allow", "Action": KMS_READ + KMS_WRITE,
          "Resource": [args.data_key_arn]},
-        {"Sid": "CeilingOperations", "Effect": "Allow", "Action": SSM_UNSCOPABLE + LOGS + BEDROCK,
-         "Resource": "*"},
+        {"Sid": "CeilingLogs", "Effect": "Allow", "Action": LOGS, "Resource": [log_groups, f"{log_groups}:*"]},
+        {"Sid": "CeilingModels", "Effect": "Allow", "Action": BEDROCK,
+         "Resource": f"arn:aws:bedrock:{args.region}::foundation-model/*"},
         {"Sid": "NeverTamperWithControls", "Effect": "Deny", "Action": BOUNDARY_DENY, "Resource": "*"},
     ]}
 

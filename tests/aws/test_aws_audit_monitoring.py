@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import key_arn, statements
+from aws_helpers import key_arn, statements
 
 from hardstack.render import Graph, Resource
 from hardstack.spec import Environment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import AWS_STACK, key_arn
+from aws_helpers import AWS_STACK, key_arn
 
 from hardstack.render import Graph
 from hardstack.spec import Environment, SpecError, loads

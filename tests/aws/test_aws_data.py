@@ -5,7 +5,7 @@ lifecycle, and object lock (governance) on model artifacts."""
 from __future__ import annotations
 
 import pytest
-from conftest import key_arn, statements
+from aws_helpers import key_arn, statements
 
 from hardstack.render import Graph, Resource
 from hardstack.spec import Environment
@@ -99,6 +99,12 @@ def test_model_artifacts_locked_in_governance_mode(aws_graph: Graph, aws_spec: E
             assert retention == {"mode": "GOVERNANCE", "days": aws_spec.data.model_lock_days}
         else:
             assert not bucket.inputs["objectLockEnabled"] and locks == []
+
+
+def test_object_changes_become_events(aws_graph: Graph, buckets: dict[str, Resource]) -> None:
+    for bucket in buckets.values():
+        notification = part(aws_graph, bucket, "aws:s3/bucketNotification:BucketNotification")
+        assert notification.inputs["eventbridge"] is True
 
 
 def test_access_log_bucket_is_private_and_versioned(aws_graph: Graph, aws_spec: Environment) -> None:

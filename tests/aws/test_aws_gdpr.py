@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import AWS_STACK
+from aws_helpers import AWS_STACK
 
 from hardstack.spec import SpecError, loads
 

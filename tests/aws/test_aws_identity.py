@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import as_list, key_arn, statements
+from aws_helpers import as_list, key_arn, statements
 
 from hardstack.render import Graph, Resource
 from hardstack.spec import Environment
@@ -62,8 +62,6 @@ def test_resources_scoped_to_this_environment(aws_graph: Graph, aws_spec: Enviro
     for role in workload_roles(aws_graph, aws_spec).values():
         for st in grants_of(aws_graph, role):
             resources = as_list(st["Resource"])
-            if st["Sid"] == "SessionManagerNoSsh":  # AWS cannot scope these APIs
-                continue
             if st["Sid"] == "InvokeFoundationModels":
                 assert resources == [f"arn:aws:bedrock:{aws_spec.region}::foundation-model/*"]
                 continue
@@ -75,6 +73,24 @@ def test_resources_scoped_to_this_environment(aws_graph: Graph, aws_spec: Enviro
                     assert arn == data_key
                 else:
                     assert arn.startswith(f"arn:aws:logs:{aws_spec.region}:{aws_spec.account}:log-group:/hardstack/")
+
+
+def test_no_allow_on_every_resource(aws_graph: Graph, aws_spec: Environment) -> None:
+    documents = [grants_of(aws_graph, r) for r in workload_roles(aws_graph, aws_spec).values()]
+    documents += [statements(b) for b in aws_graph.of_type("aws:iam/policy:Policy")]
+    for sts in documents:
+        for st in sts:
+            if st["Effect"] == "Allow":
+                assert "*" not in as_list(st["Resource"]), st["Sid"]
+
+
+def test_no_interactive_access(aws_graph: Graph, aws_spec: Environment) -> None:
+    actions = {a for r in workload_roles(aws_graph, aws_spec).values()
+               for st in grants_of(aws_graph, r) for a in as_list(st["Action"])}
+    assert not {a for a in actions if a.startswith(("ssmmessages:", "ec2messages:", "ec2-instance-connect:"))}
+    for group in aws_graph.of_type("aws:ec2/securityGroup:SecurityGroup"):
+        for rule in group.inputs.get("ingress", []):
+            assert rule.get("fromPort") != 22 and rule.get("toPort") != 22
 
 
 def test_inference_cannot_write_or_read_datasets(aws_graph: Graph, aws_spec: Environment) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import as_list, graph_account, statements
+from aws_helpers import as_list, graph_account, statements
 
 from hardstack.render import Graph
 from hardstack.spec import Environment

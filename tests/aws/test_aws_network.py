@@ -3,7 +3,7 @@ no 0.0.0.0/0 ingress, VPC endpoints with policies, flow logs to an encrypted log
 
 from __future__ import annotations
 
-from conftest import as_list, key_arn, statements
+from aws_helpers import as_list, key_arn, statements
 
 from components.aws.endpoints import INTERFACE_SERVICES
 from hardstack.render import Graph

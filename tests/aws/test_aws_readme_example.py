@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT
+from aws_helpers import ROOT
 
 from hardstack.render import Target, render_program
 
