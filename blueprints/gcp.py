@@ -1,4 +1,16 @@
-"""The hardened AI environment on GCP (skeleton: provider and environment root so far)."""
+"""The hardened AI environment on GCP, composed from components/gcp; the reference blueprint
+for confidential AI compute (Intel TDX on C3, and on a3-highgpu-1g with its H100).
+
+Order matters where Google needs it: the APIs and service agents first, then the key ring,
+whose bindings give each agent its key. Everything encrypted with a key (buckets, the log
+bucket, the findings topic, disks) takes the key's id from `KeyRing.ids`, which resolves only
+after the binding exists, so no resource is created before its agent may use its key.
+
+Compliance: when the spec lists `hipaa`, the model-artifact and access-log buckets' retention
+policies and the audit log bucket are LOCKED (irreversible: retention can then only grow);
+otherwise they are retained but unlocked. The spec's validation already keeps HIPAA stacks at
+90-day key rotation and 2190-day log retention.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +20,135 @@ import pulumi
 import pulumi_gcp as gcp
 
 from blueprints.tags import gcp_labels
+from components.gcp.audit import AuditLogging, AuditLoggingArgs
+from components.gcp.bucket import SecureBucket, SecureBucketArgs
+from components.gcp.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from components.gcp.guardrails import ProjectGuardrails, ProjectGuardrailsArgs
+from components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
+from components.gcp.keys import KeyRing, KeyRingArgs
+from components.gcp.monitoring import SecurityMonitoring, SecurityMonitoringArgs
+from components.gcp.names import bucket_name, resource_name, service_account_id
+from components.gcp.network import PrivateNetwork, PrivateNetworkArgs
+from components.gcp.services import ServiceAgents, ServiceAgentsArgs
 from hardstack.spec import Environment
 
 
+def locked(env: Environment) -> bool:
+    """Whether retention is locked (irreversibly): when the spec has compliance hipaa."""
+    return "hipaa" in env.compliance
+
+
 class GcpEnvironment(pulumi.ComponentResource):
+    """The root of one environment: every resource of the stack hangs below it."""
+
     def __init__(self, env: Environment, provider: gcp.Provider) -> None:
         super().__init__(
             "hardstack:gcp:Environment", env.name, None,
             pulumi.ResourceOptions(providers=[provider]),
         )
+        self.env = env
+        self.project = env.account
         self.labels = gcp_labels(env)
-        self.register_outputs({})
+        self.child = pulumi.ResourceOptions(parent=self)
+        self.agents = ServiceAgents(f"{env.name}-services", ServiceAgentsArgs(project=self.project), opts=self.child)
+        # Everything else waits for the project's APIs (components pass this on to children).
+        self.after_apis = pulumi.ResourceOptions(parent=self, depends_on=[self.agents])
+        self._keys()
+        self.identities = {
+            w.name: WorkloadIdentity(f"{env.name}-{w.name}", WorkloadIdentityArgs(
+                project=self.project, account_id=service_account_id(env.name, w.name),
+                description=f"{w.role} workload {w.name} of {env.name}",
+            ), opts=self.after_apis)
+            for w in env.workloads
+        }
+        self._storage()
+        self.audit = AuditLogging(f"{env.name}-audit", AuditLoggingArgs(
+            project=self.project, region=env.region, bucket_id=resource_name(env.name, "audit"),
+            logs_key_id=self.keys.ids["logs"], retention_days=env.logging.retention_days, locked=locked(env),
+        ), opts=self.after_apis)
+        self.network = PrivateNetwork(f"{env.name}-net", PrivateNetworkArgs(
+            project=self.project, region=env.region, cidr=env.network.cidr, egress=env.network.egress,
+            labels=self.labels,
+        ), opts=self.after_apis)
+        self.guardrails = ProjectGuardrails(f"{env.name}-guardrails", ProjectGuardrailsArgs(
+            project=self.project,
+            require_confidential=all(env.confidential_kind(w) != "none" for w in env.workloads),
+        ), opts=self.after_apis)
+        self._workloads()
+        self.monitoring = SecurityMonitoring(f"{env.name}-monitoring", SecurityMonitoringArgs(
+            project=self.project, region=env.region, name_prefix=env.name,
+            alert_email=env.monitoring.alert_email, topic_key_id=self.keys.ids["logs"],
+            threat_detection=env.monitoring.threat_detection, labels=self.labels,
+        ), opts=self.after_apis)
+        self.register_outputs(self.outputs())
+
+    def _keys(self) -> None:
+        env, agents = self.env, self.agents.members
+        self.keys = KeyRing(f"{env.name}-keys", KeyRingArgs(
+            project=self.project, location=env.region, ring_name=resource_name(env.name, "keys"),
+            # Only Google's agents encrypt: workloads read and write through Cloud Storage and
+            # Compute Engine, which use the keys as their agents, so workloads get no key rights.
+            users={
+                "data": [agents["storage"]],
+                "logs": [agents["storage"], agents["logging"], agents["pubsub"]],
+                "disks": [agents["compute"]],
+            },
+            rotation_days=env.keys.rotation_days, protection=env.keys.protection,
+            destroy_scheduled_days=env.keys.deletion_window_days, labels=self.labels,
+        ), opts=self.after_apis)
+
+    def _storage(self) -> None:
+        env = self.env
+        training = [self.identities[w.name].member for w in env.workloads if w.role == "training"]
+        everyone = [i.member for i in self.identities.values()]
+        self.access_logs = SecureBucket(f"{env.name}-access-logs", SecureBucketArgs(
+            bucket_name=bucket_name(self.project, env.name, "access-logs"), project=self.project,
+            location=env.region, kind="access-logs", kms_key_id=self.keys.ids["logs"],
+            retention_days=env.logging.retention_days, lock_retention=locked(env), labels=self.labels,
+        ), opts=self.after_apis)
+        grants: dict[str, dict[str, list[Any]]] = {
+            "datasets": {"readers": training, "writers": []},
+            "models": {"readers": everyone, "writers": training},
+        }
+        self.buckets = {
+            b.name: SecureBucket(f"{env.name}-{b.name}", SecureBucketArgs(
+                bucket_name=bucket_name(self.project, env.name, b.name), project=self.project,
+                location=env.region, kind=b.purpose, kms_key_id=self.keys.ids["data"],
+                access_log_bucket=self.access_logs.name, noncurrent_days=env.data.retention_days,
+                retention_days=env.data.model_lock_days,
+                lock_retention=locked(env) and b.purpose == "models",
+                labels=self.labels, **grants[b.purpose],
+            ), opts=self.after_apis)
+            for b in env.data.buckets
+        }
+
+    def _workloads(self) -> None:
+        env = self.env
+        zones = [f"{env.region}-{letter}" for letter in "abc"[: env.network.zones]]
+        self.workloads = {
+            w.name: ConfidentialWorkload(f"{env.name}-{w.name}", ConfidentialWorkloadArgs(
+                project=self.project, machine_type=w.machine_type, count=w.count, zones=zones,
+                network=self.network.network.id, subnetwork=self.network.workload_subnet.id,
+                subnet_cidr=self.network.workload_cidr, service_account_email=self.identities[w.name].email,
+                disk_key_id=self.keys.ids["disks"], confidential=env.confidential_kind(w),  # type: ignore[arg-type]
+                disk_gb=w.disk_gb, labels={**self.labels, "workload": w.name, "role": w.role},
+            ), opts=self.after_apis)
+            for w in env.workloads
+        }
+
+    def outputs(self) -> dict[str, Any]:
+        return {
+            "network": self.network.network.id,
+            "keys": self.keys.ids,
+            "buckets": {n: b.name for n, b in self.buckets.items()},
+            "audit_log_bucket": self.audit.bucket.id,
+            "findings_topic": self.monitoring.topic.id,
+        }
 
 
 def provider(env: Environment) -> gcp.Provider:
+    # An explicit provider pinned to the spec's project and region: nothing can land in an
+    # ambient default project, and one program can hold several environments.
     return gcp.Provider(
         f"{env.name}-gcp",
         project=env.account,
@@ -31,5 +158,4 @@ def provider(env: Environment) -> gcp.Provider:
 
 
 def build(env: Environment) -> dict[str, Any]:
-    GcpEnvironment(env, provider(env))
-    return {}
+    return GcpEnvironment(env, provider(env)).outputs()

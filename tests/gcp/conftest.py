@@ -1,0 +1,142 @@
+"""Fixtures for the GCP blueprint tests: both example stacks rendered once, spec variants, and
+graph queries.
+
+Helpers are handed out as fixtures (`q`), not imported from this module: several directories
+under tests/ have a conftest.py, so `from conftest import ...` would be ambiguous.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from hardstack.render import Graph, Resource, render_environment
+from hardstack.spec import CONFIG_KEY, Environment, load
+
+ROOT = Path(__file__).resolve().parents[2]
+GCP_STACK = ROOT / "stacks" / "Pulumi.gcp-prod-eu.yaml"
+GPU_STACK = ROOT / "stacks" / "Pulumi.gcp-gpu-eu.yaml"
+
+KEY = "gcp:kms/cryptoKey:CryptoKey"
+KEY_BINDING = "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding"
+BUCKET = "gcp:storage/bucket:Bucket"
+INSTANCE = "gcp:compute/instance:Instance"
+FIREWALL = "gcp:compute/firewall:Firewall"
+
+
+@pytest.fixture(scope="session")
+def gcp_spec() -> Environment:
+    return load(GCP_STACK).environment
+
+
+@pytest.fixture(scope="session")
+def gcp_graph(gcp_spec: Environment) -> Graph:
+    return render_environment(gcp_spec, "gcp-prod-eu").graph
+
+
+@pytest.fixture(scope="session")
+def gpu_spec() -> Environment:
+    return load(GPU_STACK).environment
+
+
+@pytest.fixture(scope="session")
+def gpu_graph(gpu_spec: Environment) -> Graph:
+    return render_environment(gpu_spec, "gcp-gpu-eu").graph
+
+
+@pytest.fixture(scope="session")
+def raw_gcp_spec() -> Callable[[], dict[str, Any]]:
+    """The example stack's spec as plain data, a fresh deep copy on every call."""
+    doc = YAML(typ="safe").load(GCP_STACK.read_text(encoding="utf-8"))
+    spec = doc["config"][CONFIG_KEY]
+    return lambda: copy.deepcopy(spec)
+
+
+@pytest.fixture(scope="session")
+def gcp_variant(gcp_spec: Environment) -> Callable[..., Graph]:
+    """Render the example with spec fields changed, e.g. gcp_variant(network={"egress": "nat"});
+    dict values update the section, anything else replaces it. Renders are cached."""
+    cache: dict[str, Graph] = {}
+
+    def render(**changes: Any) -> Graph:
+        key = repr(sorted(changes.items()))
+        if key not in cache:
+            data = copy.deepcopy(gcp_spec.model_dump(mode="python"))
+            for field, value in changes.items():
+                if isinstance(value, dict) and isinstance(data.get(field), dict):
+                    data[field].update(value)
+                else:
+                    data[field] = value
+            cache[key] = render_environment(Environment.model_validate(data), "gcp-variant").graph
+        return cache[key]
+
+    return render
+
+
+def one(graph: Graph, token: str, **inputs: Any) -> Resource:
+    """The single resource of `token` whose inputs include `inputs`."""
+    found = [r for r in graph.of_type(token) if all(r.inputs.get(k) == v for k, v in inputs.items())]
+    assert len(found) == 1, (token, inputs, [r.name for r in found])
+    return found[0]
+
+
+def key(graph: Graph, purpose: str) -> Resource:
+    return next(r for r in graph.of_type(KEY) if r.inputs["labels"]["purpose"] == purpose)
+
+
+def key_id(graph: Graph, purpose: str) -> str:
+    k = key(graph, purpose)
+    return f"{k.inputs['keyRing']}/cryptoKeys/{k.inputs['name']}"
+
+
+def key_binding(graph: Graph, purpose: str) -> Resource:
+    return one(graph, KEY_BINDING, cryptoKeyId=key_id(graph, purpose))
+
+
+def bucket(graph: Graph, purpose: str) -> Resource:
+    return next(b for b in graph.of_type(BUCKET) if b.inputs["labels"]["purpose"] == purpose)
+
+
+def siblings(graph: Graph, resource: Resource, token: str) -> list[Resource]:
+    return [r for r in graph.of_type(token) if r.parent == resource.parent]
+
+
+def project_number(graph: Graph) -> str:
+    """The number in the Pub/Sub agent the ServiceIdentity resource returned."""
+    (identity,) = graph.of_type("gcp:projects/serviceIdentity:ServiceIdentity")
+    members = key_binding(graph, "logs").inputs["members"]
+    pubsub = [m for m in members if "@gcp-sa-pubsub." in m]
+    assert identity.inputs["service"] == "pubsub.googleapis.com" and len(pubsub) == 1
+    match = re.fullmatch(r"serviceAccount:service-([0-9]{12})@gcp-sa-pubsub\.iam\.gserviceaccount\.com", pubsub[0])
+    assert match, pubsub
+    return match.group(1)
+
+
+def agent(graph: Graph, domain: str) -> str:
+    return f"serviceAccount:service-{project_number(graph)}@{domain}.iam.gserviceaccount.com"
+
+
+def firewalls(graph: Graph, direction: str) -> list[Resource]:
+    return [f for f in graph.of_type(FIREWALL) if f.inputs["direction"] == direction]
+
+
+def workload_accounts(graph: Graph) -> dict[str, str]:
+    """Workload name (from the instance labels) -> its service account email."""
+    return {i.inputs["labels"]["workload"]: i.inputs["serviceAccount"]["email"] for i in graph.of_type(INSTANCE)}
+
+
+@pytest.fixture(scope="session")
+def q() -> SimpleNamespace:
+    return SimpleNamespace(
+        one=one, key=key, key_id=key_id, key_binding=key_binding, bucket=bucket, siblings=siblings,
+        project_number=project_number, agent=agent, firewalls=firewalls, workload_accounts=workload_accounts,
+        KEY=KEY, KEY_BINDING=KEY_BINDING, BUCKET=BUCKET, INSTANCE=INSTANCE, FIREWALL=FIREWALL,
+        GCP_STACK=GCP_STACK, GPU_STACK=GPU_STACK,
+    )
