@@ -50,7 +50,8 @@ class GcpEnvironment(pulumi.ComponentResource):
         self.project = env.account
         self.labels = gcp_labels(env)
         self.child = pulumi.ResourceOptions(parent=self)
-        self.agents = ServiceAgents(f"{env.name}-services", ServiceAgentsArgs(project=self.project), opts=self.child)
+        self.agents = ServiceAgents(f"{env.name}-services", ServiceAgentsArgs(
+            project=self.project, project_number=env.project_number), opts=self.child)
         # Everything else waits for the project's APIs (components pass this on to children).
         self.after_apis = pulumi.ResourceOptions(parent=self, depends_on=[self.agents])
         self._keys()

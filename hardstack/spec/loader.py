@@ -184,6 +184,7 @@ def _partial_view(raw: dict[str, Any]) -> SpecView:
         cloud=part("cloud", TypeAdapter(models.Cloud)),
         region=part("region", _STR),
         account=part("account", _STR),
+        project_number=part("project_number", _STR),
         compliance=part("compliance", TypeAdapter(list[models.Framework])),
         keys=part("keys", TypeAdapter(models.Keys)),
         logging=part("logging", TypeAdapter(models.Logging)),

@@ -177,6 +177,11 @@ class Environment(_Strict):
         description="AWS account id (12 digits), GCP project id, or Azure subscription id",
     )
     owner: str = Field(min_length=1, description="team or person accountable, used in tags")
+    project_number: str | None = Field(
+        None, pattern=r"^[0-9]{6,19}$",
+        description="gcp only: the project number; when set, service-agent emails are built from it "
+        "instead of being derived from the Pub/Sub service agent",
+    )
     data_classification: Classification = "confidential"
     compliance: list[Framework] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)

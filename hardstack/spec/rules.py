@@ -35,6 +35,7 @@ class SpecView:
     cloud: str | None = None
     region: str | None = None
     account: str | None = None
+    project_number: str | None = None
     compliance: list[str] | None = None
     keys: Keys | None = None
     logging: Logging | None = None
@@ -46,6 +47,7 @@ class SpecView:
     def of(cls, env: Environment) -> SpecView:
         return cls(
             name=env.name, cloud=env.cloud, region=env.region, account=env.account,
+            project_number=env.project_number,
             compliance=list(env.compliance), keys=env.keys, logging=env.logging,
             workloads=list(enumerate(env.workloads)), exemptions=list(enumerate(env.exemptions)),
         )
@@ -200,6 +202,11 @@ def _confidential_gpu(cloud: str, kind: str, w: Workload, at: Path) -> Iterable[
         )
 
 
+def _project_number(view: SpecView) -> Iterable[Problem]:
+    if view.cloud is not None and view.cloud != "gcp" and view.project_number is not None:
+        yield Problem(("project_number",), f"project_number is a GCP setting; remove it for {view.cloud}")
+
+
 def _azure_ssh(view: SpecView) -> Iterable[Problem]:
     if view.cloud != "azure":
         return
@@ -229,7 +236,7 @@ def _exemption_targets(view: SpecView) -> Iterable[Problem]:
 
 RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
-    _hipaa_log_retention, _confidential, _azure_ssh, _exemption_targets,
+    _hipaa_log_retention, _confidential, _azure_ssh, _project_number, _exemption_targets,
 )
 
 

@@ -1,45 +1,30 @@
 """The GCP components work without a spec or a blueprint: a team's own Pulumi program that
 composes a key ring and two buckets renders offline with every secure default in place.
 
-EXAMPLE is the program proposed for the README's GCP section; once it is there, this test can
-read it from the README instead (see tests/aws/test_aws_readme_example.py).
+The program is the README's GCP example, read from the README so the README stays true.
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from hardstack.render import Target, render_program
 
-EXAMPLE = '''
-import pulumi
-import pulumi_gcp as gcp
+MARKER = "<!-- readme-example: gcp-compose -->"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
-from components.gcp import KeyRing, KeyRingArgs, SecureBucket, SecureBucketArgs, ServiceAgents, ServiceAgentsArgs
 
-PROJECT, REGION = "team-ml-4711", "europe-west4"
-provider = gcp.Provider("team", project=PROJECT, region=REGION)
-opts = pulumi.ResourceOptions(provider=provider)
-
-agents = ServiceAgents("team-services", ServiceAgentsArgs(project=PROJECT), opts=opts)
-keys = KeyRing("team-keys", KeyRingArgs(
-    project=PROJECT, location=REGION, ring_name="team-keys",
-    users={"data": [agents.members["storage"]]},  # only Cloud Storage's agent encrypts
-), opts=opts)
-access_logs = SecureBucket("team-access-logs", SecureBucketArgs(
-    bucket_name=f"{PROJECT}-access-logs", project=PROJECT, location=REGION, kind="access-logs",
-    kms_key_id=keys.ids["data"], retention_days=400,
-), opts=opts)
-datasets = SecureBucket("team-datasets", SecureBucketArgs(
-    bucket_name=f"{PROJECT}-datasets", project=PROJECT, location=REGION, kind="datasets",
-    kms_key_id=keys.ids["data"], access_log_bucket=access_logs.name,
-    readers=["serviceAccount:trainer@team-ml-4711.iam.gserviceaccount.com"],
-), opts=opts)
-pulumi.export("datasets_bucket", datasets.name)
-'''
+def readme_example() -> str:
+    match = re.search(re.escape(MARKER) + r"\s*```python\n(.*?)```", README.read_text(), re.S)
+    assert match, "README lost its GCP component example"
+    return match.group(1)
 
 
 def test_components_compose_outside_a_blueprint() -> None:
+    code = readme_example()
     graph = render_program(
-        lambda: exec(compile(EXAMPLE, "example.py", "exec"), {}),  # our own example text
+        lambda: exec(compile(code, "README.md", "exec"), {}),  # our own README text
         "gcp-alone", Target(cloud="gcp", region="europe-west4", account="team-ml-4711"),
     ).graph
     (key,) = graph.of_type("gcp:kms/cryptoKey:CryptoKey")
