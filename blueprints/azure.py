@@ -1,4 +1,12 @@
-"""The hardened AI environment on Azure (skeleton: provider and environment root so far)."""
+"""The hardened AI environment on Azure, composed from components/azure.
+
+Order follows what Azure checks at creation: the audit workspace and network first (everything
+sends diagnostics there, private endpoints need subnets), then the identities services unwrap
+keys with (their tenant names the vault's tenant), the vault and its keys, the log account and
+flow logs, the data account, disk encryption, workload identities and VMs, and monitoring.
+Every resource hangs below the AzureEnvironment component and gets the explicit provider
+through it; nothing uses an ambient default provider.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +14,195 @@ from typing import Any
 
 import pulumi
 import pulumi_azure_native as azure_native
+from pulumi_azure_native import resources
 
 from blueprints.tags import azure_tags
+from components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
+from components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
+from components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
+from components.azure.identity import ServiceIdentities, ServiceIdentitiesArgs, WorkloadIdentity, WorkloadIdentityArgs
+from components.azure.key_vault import KeyVault, KeyVaultArgs
+from components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
+from components.azure.naming import storage_account_name, vault_name
+from components.azure.network import PrivateNetwork, PrivateNetworkArgs
+from components.azure.storage import Container, SecureStorageAccount, SecureStorageAccountArgs
+from components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
 from hardstack.spec import Environment
+
+# Stack config key for the object id of the "Confidential VM Orchestrator" service principal in
+# the subscription's tenant (`az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id`).
+ORCHESTRATOR_CONFIG = "cvmOrchestratorObjectId"
+
+
+def cvm_orchestrator_object_id() -> str | None:
+    return pulumi.Config("hardstack").get(ORCHESTRATOR_CONFIG)
 
 
 class AzureEnvironment(pulumi.ComponentResource):
+    """The root of one environment: every resource of the stack hangs below it."""
+
     def __init__(self, env: Environment, provider: azure_native.Provider) -> None:
         super().__init__(
             "hardstack:azure:Environment", env.name, None,
             pulumi.ResourceOptions(providers=[provider]),
         )
-        self.resource_group = azure_native.resources.ResourceGroup(
-            f"{env.name}-rg",
-            resource_group_name=f"rg-{env.name}",
-            location=env.region,
-            tags=azure_tags(env),
-            opts=pulumi.ResourceOptions(parent=self),
+        self.env = env
+        self.tags = azure_tags(env)
+        self.child = pulumi.ResourceOptions(parent=self)
+        self.kinds = {w.name: env.confidential_kind(w) for w in env.workloads}
+        self.resource_group = resources.ResourceGroup(
+            f"{env.name}-rg", resource_group_name=f"rg-{env.name}", location=env.region, tags=self.tags,
+            opts=self.child,
         )
-        self.register_outputs({"resource_group": self.resource_group.name})
+        self.rg = self.resource_group.name
+        self.audit = AuditWorkspace(f"{env.name}-audit", AuditWorkspaceArgs(
+            subscription_id=env.account, resource_group_name=self.rg, location=env.region,
+            workspace_name=f"log-{env.name}", retention_days=env.logging.retention_days, tags=self.tags,
+        ), opts=self.child)
+        self.network = PrivateNetwork(f"{env.name}-net", PrivateNetworkArgs(
+            resource_group_name=self.rg, location=env.region, cidr=env.network.cidr,
+            workspace_id=self.audit.id, egress=env.network.egress, tags=self.tags,
+        ), opts=self.child)
+        self._keys()
+        self._storage()
+        self._workloads()
+        self.monitoring = ThreatMonitoring(f"{env.name}-monitoring", ThreatMonitoringArgs(
+            subscription_id=env.account, resource_group_name=self.rg, alert_email=env.monitoring.alert_email,
+            threat_detection=env.monitoring.threat_detection, tags=self.tags,
+        ), opts=self.child)
+        self.register_outputs(self.outputs())
+
+    def _keys(self) -> None:
+        env = self.env
+        confidential = sorted({k for k in self.kinds.values() if k != "none"})
+        purposes = ["data-cmk", "logs-cmk"] + (["disks"] if confidential else [])
+        purposes += ["disks-std"] if "none" in self.kinds.values() else []
+        self.service_ids = ServiceIdentities(f"{env.name}-svc", ServiceIdentitiesArgs(
+            resource_group_name=self.rg, location=env.region, purposes=purposes, tags=self.tags,
+        ), opts=self.child)
+        # HSM-backed keys need Premium, and confidential OS disk keys are always RSA-HSM.
+        premium = env.keys.protection == "hsm" or bool(confidential)
+        self.vault = KeyVault(f"{env.name}-kv", KeyVaultArgs(
+            vault_name=vault_name(env.name, env.account), resource_group_name=self.rg, location=env.region,
+            tenant_id=self.service_ids.tenant_id, endpoint_subnet_id=self.network.subnets["endpoints"].id,
+            dns_zone_id=self.network.dns_zones["vault"].id, workspace_id=self.audit.id,
+            sku="premium" if premium else "standard", soft_delete_days=env.keys.deletion_window_days,
+            tags=self.tags,
+        ), opts=self.child)
+        common: dict[str, Any] = {
+            "vault_name": self.vault.name, "resource_group_name": self.rg, "rotation_days": env.keys.rotation_days,
+            "tags": self.tags,
+        }
+        hsm = env.keys.protection == "hsm"
+        self.keys = {p: VaultKey(f"{env.name}-{p}", VaultKeyArgs(purpose=p, hsm=hsm, **common), opts=self.child)
+                     for p in ("data", "logs")}
+        if confidential:
+            self.keys["disks"] = VaultKey(f"{env.name}-disks", VaultKeyArgs(
+                purpose="disks", hsm=True, confidential_release=ConfidentialRelease(env.region, confidential),
+                **common,
+            ), opts=self.child)
+        if "disks-std" in purposes:
+            self.keys["disks-std"] = VaultKey(f"{env.name}-disks-std", VaultKeyArgs(
+                purpose="disks-std", hsm=hsm, **common), opts=self.child)
+
+    def _storage(self) -> None:
+        env, ids = self.env, self.service_ids.identities
+        self.log_account = SecureStorageAccount(f"{env.name}-logs", SecureStorageAccountArgs(
+            account_name=storage_account_name(env.name, env.account, "logs"), subscription_id=env.account,
+            resource_group_name=self.rg, location=env.region, key_id=self.keys["logs"].id, key_name="logs",
+            key_vault_uri=vault_uri(self.keys["logs"]), cmk_identity_id=ids["logs-cmk"].id,
+            cmk_identity_principal_id=ids["logs-cmk"].principal_id, workspace_id=self.audit.id,
+            network_access="trusted-services", noncurrent_version_days=env.logging.retention_days,
+            delete_after_days=env.logging.retention_days, tags=self.tags,
+        ), opts=self.child)
+        self.flow_log = VnetFlowLog(f"{env.name}-flows", VnetFlowLogArgs(
+            subscription_id=env.account, resource_group_name=self.rg, location=env.region,
+            vnet_id=self.network.vnet.id, storage_account_id=self.log_account.id, workspace_id=self.audit.id,
+            workspace_customer_id=self.audit.customer_id, retention_days=env.logging.retention_days, tags=self.tags,
+        ), opts=self.child)
+        # Model artifacts are always write-once for model_lock_days, whatever the compliance scope:
+        # a model that can be swapped silently cannot be trusted by anyone.
+        containers = [Container(b.name, env.data.model_lock_days if b.purpose == "models" else None)
+                      for b in env.data.buckets]
+        self.data_account = SecureStorageAccount(f"{env.name}-data", SecureStorageAccountArgs(
+            account_name=storage_account_name(env.name, env.account, "data"), subscription_id=env.account,
+            resource_group_name=self.rg, location=env.region, key_id=self.keys["data"].id, key_name="data",
+            key_vault_uri=vault_uri(self.keys["data"]), cmk_identity_id=ids["data-cmk"].id,
+            cmk_identity_principal_id=ids["data-cmk"].principal_id, workspace_id=self.audit.id,
+            containers=containers, endpoint_subnet_id=self.network.subnets["endpoints"].id,
+            dns_zone_id=self.network.dns_zones["blob"].id, noncurrent_version_days=env.data.retention_days,
+            tags={**self.tags, "data-classification": env.data_classification},
+        ), opts=self.child)
+
+    def _disk_encryption(self, confidential: bool) -> DiskEncryption:
+        env = self.env
+        purpose = "disks" if confidential else "disks-std"
+        key, identity = self.keys[purpose], self.service_ids.identities[purpose]
+        return DiskEncryption(f"{env.name}-{purpose}", DiskEncryptionArgs(
+            subscription_id=env.account, resource_group_name=self.rg, location=env.region, vault_id=self.vault.id,
+            identity_id=identity.id, identity_principal_id=identity.principal_id, key_id=key.id,
+            key_uri_with_version=key.key_uri_with_version, key_uri=key.key_uri, confidential=confidential,
+            release_principal_id=cvm_orchestrator_object_id() if confidential else None, tags=self.tags,
+        ), opts=self.child)
+
+    def _workloads(self) -> None:
+        env = self.env
+        self.disk_sets: dict[bool, DiskEncryption] = {}
+        if any(k != "none" for k in self.kinds.values()):
+            self.disk_sets[True] = self._disk_encryption(confidential=True)
+            if cvm_orchestrator_object_id() is None:
+                pulumi.log.warn(
+                    f"{env.name}: confidential VMs need the Confidential VM Orchestrator granted on the disk key; "
+                    f"set stack config hardstack:{ORCHESTRATOR_CONFIG} to its object id in this tenant "
+                    "(az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id -o tsv)")
+        if "none" in self.kinds.values():
+            self.disk_sets[False] = self._disk_encryption(confidential=False)
+        purposes = {b.name: b.purpose for b in env.data.buckets}
+        containers = self.data_account.containers
+        datasets = [c.id for n, c in containers.items() if purposes[n] == "datasets"]
+        models = [c.id for n, c in containers.items() if purposes[n] == "models"]
+        zones = [str(z) for z in range(1, env.network.zones + 1)]
+        self.identities: dict[str, WorkloadIdentity] = {}
+        self.workloads: dict[str, ConfidentialWorkload] = {}
+        for w in env.workloads:
+            name, kind = f"{env.name}-{w.name}", self.kinds[w.name]
+            tags = {**self.tags, "workload": w.name}
+            identity = WorkloadIdentity(name, WorkloadIdentityArgs(
+                subscription_id=env.account, resource_group_name=self.rg, location=env.region, role=w.role,
+                data_key_id=self.keys["data"].id, dataset_container_ids=datasets, model_container_ids=models,
+                tags=tags,
+            ), opts=self.child)
+            self.identities[w.name] = identity
+            assert w.ssh_public_key is not None  # the spec requires it on Azure
+            self.workloads[w.name] = ConfidentialWorkload(name, ConfidentialWorkloadArgs(
+                resource_group_name=self.rg, location=env.region, vm_size=w.machine_type, kind=kind,
+                subnet_id=self.network.subnets["workload"].id, identity_id=identity.id,
+                disk_encryption_set_id=self.disk_sets[kind != "none"].id, workspace_id=self.audit.id,
+                ssh_public_key=w.ssh_public_key, count=w.count, gpu=w.gpu is not None, disk_gb=w.disk_gb,
+                # Zonal offers of the confidential GPU size are not assumed: GPU VMs are placed regionally.
+                zones=() if w.gpu is not None else zones, tags=tags,
+            ), opts=self.child)
+
+    def outputs(self) -> dict[str, Any]:
+        return {
+            "resource_group": self.resource_group.name,
+            "vault_id": self.vault.id,
+            "key_ids": {p: k.id for p, k in self.keys.items()},
+            "data_account": self.data_account.account.name,
+            "vnet_id": self.network.vnet.id,
+            "workspace_id": self.audit.id,
+            "vm_ids": {n: [vm.id for vm in w.vms] for n, w in self.workloads.items()},
+        }
+
+
+def vault_uri(key: VaultKey) -> pulumi.Output[str]:
+    """The vault URI as Key Vault reports it for the key (https://<vault>.vault.azure.net/...)."""
+    return key.key_uri.apply(lambda uri: uri.split("/keys/", 1)[0] + "/")
 
 
 def provider(env: Environment) -> azure_native.Provider:
+    # An explicit provider pinned to the spec's subscription and location.
     return azure_native.Provider(
         f"{env.name}-azure",
         subscription_id=env.account,
@@ -36,5 +211,4 @@ def provider(env: Environment) -> azure_native.Provider:
 
 
 def build(env: Environment) -> dict[str, Any]:
-    root = AzureEnvironment(env, provider(env))
-    return {"resource_group": root.resource_group.name}
+    return AzureEnvironment(env, provider(env)).outputs()

@@ -1,0 +1,75 @@
+"""Azure RBAC: the built-in roles hardstack grants, and one way to grant them.
+
+Only data-plane roles narrow to one purpose are listed; Owner, Contributor and User Access
+Administrator are refused outright, and a grant must name a scope below the subscription, so
+no identity created here can ever hold a subscription-wide or management role.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import authorization
+
+# Built-in role definition ids (the same GUID in every tenant).
+KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"  # read key, wrap/unwrap
+KEY_VAULT_CRYPTO_SERVICE_RELEASE_USER = "08bbd89e-9f13-488c-ac41-acfcb10c90ab"  # release exportable keys
+KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"  # encrypt/decrypt/wrap/unwrap/sign
+STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+
+ROLE_NAMES: dict[str, str] = {
+    KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER: "Key Vault Crypto Service Encryption User",
+    KEY_VAULT_CRYPTO_SERVICE_RELEASE_USER: "Key Vault Crypto Service Release User",
+    KEY_VAULT_CRYPTO_USER: "Key Vault Crypto User",
+    STORAGE_BLOB_DATA_READER: "Storage Blob Data Reader",
+    STORAGE_BLOB_DATA_CONTRIBUTOR: "Storage Blob Data Contributor",
+}
+# Owner, Contributor, User Access Administrator, Role Based Access Control Administrator.
+FORBIDDEN_ROLES = frozenset({
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+})
+# Stable namespace for role assignment names: the same grant always gets the same GUID.
+_ASSIGNMENTS = uuid.UUID("6a1b3f0e-5c2d-4e8a-9b7f-1d2c3e4f5a6b")
+
+
+def role_definition_id(subscription_id: str, role_id: str) -> str:
+    return f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """`role` (a built-in role id from this module) for one principal on one resource."""
+
+    role: str
+    scope: pulumi.Input[str]  # a resource id below a resource group, never the subscription
+
+    def __post_init__(self) -> None:
+        if self.role in FORBIDDEN_ROLES:
+            raise ValueError(f"role {self.role} (Owner/Contributor/access administration) is never granted")
+        if self.role not in ROLE_NAMES:
+            raise ValueError(f"role {self.role} is not one of the narrow data roles hardstack grants: "
+                             f"{', '.join(sorted(ROLE_NAMES.values()))}")
+        if isinstance(self.scope, str) and not re.search(r"/resourceGroups/[^/]+/providers/.+", self.scope):
+            raise ValueError(f"scope {self.scope!r} is not a resource (subscription, group or wider); "
+                             "grant on the one resource the principal uses")
+
+
+def assign(name: str, subscription_id: str, principal_id: pulumi.Input[str], grant: Grant,
+           parent: pulumi.Resource, depends_on: list[pulumi.Resource] | None = None) -> authorization.RoleAssignment:
+    """Create one role assignment. Managed identities are service principals: saying so skips
+    ARM's directory lookup, which fails for identities created moments before."""
+    return authorization.RoleAssignment(
+        name,
+        role_assignment_name=str(uuid.uuid5(_ASSIGNMENTS, f"{subscription_id}/{name}")),
+        principal_id=principal_id,
+        principal_type="ServicePrincipal",
+        role_definition_id=role_definition_id(subscription_id, grant.role),
+        scope=grant.scope,
+        description=f"hardstack: {ROLE_NAMES[grant.role]}",
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on or []),
+    )

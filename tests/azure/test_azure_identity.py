@@ -1,0 +1,92 @@
+"""Identity: one user-assigned identity per workload, built-in data roles scoped to single
+containers and keys, never Owner or Contributor, never a subscription-wide grant."""
+
+from __future__ import annotations
+
+import pytest
+from azure_helpers import CONTAINER, IDENTITY, ROLE, arm_id, by_input, grants_to, key, principal_of, role_id
+
+from components.azure import roles
+from components.azure.identity import WorkloadIdentityArgs, grants
+from hardstack.render import Graph
+from hardstack.spec import Environment
+
+OWNER, CONTRIBUTOR = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c"
+
+
+def workload_identity(graph: Graph, env: str, workload: str):
+    return by_input(graph, IDENTITY, "resourceName", f"id-{env}-{workload}")
+
+
+def container_id(graph: Graph, name: str) -> str:
+    return arm_id(graph, by_input(graph, CONTAINER, "containerName", name))
+
+
+def test_one_identity_per_workload(gpu_graph: Graph, gpu_spec: Environment) -> None:
+    for w in gpu_spec.workloads:
+        workload_identity(gpu_graph, gpu_spec.name, w.name)
+
+
+def test_only_narrow_built_in_roles_are_granted(azure_graph: Graph, gpu_graph: Graph) -> None:
+    for graph in (azure_graph, gpu_graph):
+        assigned = {role_id(r) for r in graph.of_type(ROLE)}
+        assert assigned <= set(roles.ROLE_NAMES), assigned - set(roles.ROLE_NAMES)
+        assert not assigned & {OWNER, CONTRIBUTOR}
+
+
+def test_no_grant_at_subscription_or_resource_group_scope(azure_graph: Graph, gpu_graph: Graph) -> None:
+    for graph in (azure_graph, gpu_graph):
+        for r in graph.of_type(ROLE):
+            scope = r.inputs["scope"]
+            assert "/providers/" in scope, (r.name, scope)  # a resource, not /subscriptions/x[/resourceGroups/y]
+            assert r.inputs["principalType"] == "ServicePrincipal"
+
+
+def test_inference_reads_models_and_wraps_with_the_data_key(azure_graph: Graph, azure_spec: Environment) -> None:
+    identity = workload_identity(azure_graph, azure_spec.name, "inference")
+    found = {(role_id(g), g.inputs["scope"]) for g in grants_to(azure_graph, principal_of(azure_graph, identity))}
+    assert found == {
+        (roles.STORAGE_BLOB_DATA_READER, container_id(azure_graph, "models")),
+        (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, arm_id(azure_graph, key(azure_graph, "data"))),
+    }
+
+
+def test_training_reads_datasets_and_writes_models(gpu_graph: Graph, gpu_spec: Environment) -> None:
+    identity = workload_identity(gpu_graph, gpu_spec.name, "trainer")
+    found = {(role_id(g), g.inputs["scope"]) for g in grants_to(gpu_graph, principal_of(gpu_graph, identity))}
+    assert found == {
+        (roles.STORAGE_BLOB_DATA_READER, container_id(gpu_graph, "datasets")),
+        (roles.STORAGE_BLOB_DATA_CONTRIBUTOR, container_id(gpu_graph, "models")),
+        (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, arm_id(gpu_graph, key(gpu_graph, "data"))),
+    }
+
+
+def test_role_assignment_names_are_stable_guids(azure_graph: Graph, render_variant) -> None:
+    again = {r.name: r.inputs["roleAssignmentName"] for r in render_variant().of_type(ROLE)}
+    first = {r.name: r.inputs["roleAssignmentName"] for r in azure_graph.of_type(ROLE)}
+    assert first == again and len(set(first.values())) == len(first)
+
+
+@pytest.mark.parametrize("role, scope, message", [
+    (OWNER, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/v", "never granted"),
+    (CONTRIBUTOR, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/v", "never granted"),
+    (roles.STORAGE_BLOB_DATA_READER, "/subscriptions/s", "not a resource"),
+    (roles.STORAGE_BLOB_DATA_READER, "/subscriptions/s/resourceGroups/rg", "not a resource"),
+    ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "/subscriptions/s/resourceGroups/rg/providers/X/y/z", "narrow data"),
+])
+def test_grants_refuse_broad_roles_and_scopes(role: str, scope: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        roles.Grant(role, scope)
+
+
+def test_inference_gets_no_write_and_no_datasets() -> None:
+    rg = "/subscriptions/s/resourceGroups/rg/providers"
+    key_id = f"{rg}/Microsoft.KeyVault/vaults/v/keys/data"
+    datasets, models = (f"{rg}/Microsoft.Storage/storageAccounts/a/blobServices/default/containers/{c}"
+                        for c in ("datasets", "models"))
+    args = WorkloadIdentityArgs(subscription_id="s", resource_group_name="rg", location="westeurope",
+                                role="inference", data_key_id=key_id, dataset_container_ids=[datasets],
+                                model_container_ids=[models])
+    assert {(g.role, g.scope) for g in grants(args).values()} == {
+        (roles.STORAGE_BLOB_DATA_READER, models), (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, key_id),
+    }
