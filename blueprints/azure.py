@@ -30,14 +30,6 @@ from components.azure.storage import Container, SecureStorageAccount, SecureStor
 from components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
 from hardstack.spec import Environment
 
-# Stack config key for the object id of the "Confidential VM Orchestrator" service principal in
-# the subscription's tenant (`az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id`).
-ORCHESTRATOR_CONFIG = "cvmOrchestratorObjectId"
-
-
-def cvm_orchestrator_object_id() -> str | None:
-    return pulumi.Config("hardstack").get(ORCHESTRATOR_CONFIG)
-
 
 class AzureEnvironment(pulumi.ComponentResource):
     """The root of one environment: every resource of the stack hangs below it."""
@@ -143,7 +135,9 @@ class AzureEnvironment(pulumi.ComponentResource):
             subscription_id=env.account, resource_group_name=self.rg, location=env.region, vault_id=self.vault.id,
             identity_id=identity.id, identity_principal_id=identity.principal_id, key_id=key.id,
             key_uri_with_version=key.key_uri_with_version, key_uri=key.key_uri, confidential=confidential,
-            release_principal_id=cvm_orchestrator_object_id() if confidential else None, tags=self.tags,
+            # The spec requires the tenant block whenever a workload is confidential.
+            release_principal_id=env.azure.cvm_orchestrator_object_id if confidential and env.azure else None,
+            tags=self.tags,
         ), opts=self.child)
 
     def _workloads(self) -> None:
@@ -151,11 +145,6 @@ class AzureEnvironment(pulumi.ComponentResource):
         self.disk_sets: dict[bool, DiskEncryption] = {}
         if any(k != "none" for k in self.kinds.values()):
             self.disk_sets[True] = self._disk_encryption(confidential=True)
-            if cvm_orchestrator_object_id() is None:
-                pulumi.log.warn(
-                    f"{env.name}: confidential VMs need the Confidential VM Orchestrator granted on the disk key; "
-                    f"set stack config hardstack:{ORCHESTRATOR_CONFIG} to its object id in this tenant "
-                    "(az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id -o tsv)")
         if "none" in self.kinds.values():
             self.disk_sets[False] = self._disk_encryption(confidential=False)
         purposes = {b.name: b.purpose for b in env.data.buckets}
@@ -202,10 +191,11 @@ def vault_uri(key: VaultKey) -> pulumi.Output[str]:
 
 
 def provider(env: Environment) -> azure_native.Provider:
-    # An explicit provider pinned to the spec's subscription and location.
+    # An explicit provider pinned to the spec's subscription, tenant and location.
     return azure_native.Provider(
         f"{env.name}-azure",
         subscription_id=env.account,
+        tenant_id=env.azure.tenant_id if env.azure else None,
         location=env.region,
     )
 

@@ -48,6 +48,13 @@ def render_stack_file(args: ScaffoldArgs) -> str:
         f"{f.example} ({f.kind})" for f in catalog.families(args.cloud)
     )
     compliance = ", ".join(args.compliance)
+    azure = (
+        "    azure:   # the subscription's tenant; its Confidential VM Orchestrator releases confidential disk keys\n"
+        "      tenant_id: 00000000-0000-4000-8000-000000000000            # replace: az account show --query tenantId\n"
+        "      cvm_orchestrator_object_id: 00000000-0000-4000-8000-000000000000"
+        "   # replace: az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id -o tsv\n"
+        if args.cloud == "azure" else ""
+    )
     ssh = (
         "\n        # Azure VMs take SSH keys only (password login is off): put your public key here.\n"
         "        ssh_public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIReplaceWithYourOwnPublicKey000000000 admin"
@@ -92,7 +99,7 @@ config:
       model_lock_days: 30    # days each model artifact version cannot be changed
     logging:
       retention_days: {log_days}   # audit log retention in days{' (HIPAA: six years)' if hipaa else ''}
-    monitoring:
+{azure}    monitoring:
       threat_detection: true
       alert_email: {_quote(args.alert_email)}
     # Exemptions record a decided exception: rule id, resource, reason, expiry date.

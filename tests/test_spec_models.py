@@ -78,6 +78,8 @@ def test_confidential_default_kind_per_cloud(cloud: str, kind: str, spec) -> Non
     workload = {"name": "trainer", "machine_type": machine}  # confidential left empty
     if cloud == "azure":  # Azure VMs take an admin SSH key (password login is off)
         workload["ssh_public_key"] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKeyOnly ops@example.com"
+        raw["azure"] = {"tenant_id": "00000000-0000-4000-8000-0000000000aa",  # confidential VMs need it
+                        "cvm_orchestrator_object_id": "00000000-0000-4000-8000-0000000000bb"}
     raw["workloads"] = [workload]
     env = spec.valid(raw)
     assert env.workloads[0].confidential is None

@@ -15,19 +15,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-# Azure location -> its shared MAA provider, from Microsoft's default CVM release policy.
-ATTESTATION_AUTHORITIES: dict[str, str] = {
-    "eastus": "sharedeus.eus", "eastus2": "sharedeus2.eus2", "westus": "sharedwus.wus",
-    "westus2": "sharedwus2.wus2", "westus3": "sharedwus3.wus3", "centralus": "sharedcus.cus",
-    "northcentralus": "sharedncus.ncus", "southcentralus": "sharedscus.scus",
-    "northeurope": "sharedneu.neu", "westeurope": "sharedweu.weu", "germanywestcentral": "shareddewc.dewc",
-    "francecentral": "sharedfrc.frc", "swedencentral": "sharedsec.sec", "italynorth": "shareditn.itn",
-    "polandcentral": "sharedplc.plc", "norwayeast": "sharednoe.noe", "switzerlandnorth": "sharedswn.swn",
-    "uksouth": "shareduks.uks", "ukwest": "sharedukw.ukw", "southeastasia": "sharedsasia.sasia",
-    "japaneast": "sharedjpe.jpe", "koreacentral": "sharedkrc.krc", "centralindia": "sharedcin.cin",
-    "australiaeast": "sharedeau.eau", "canadacentral": "sharedcac.cac", "uaenorth": "shareduaen.uaen",
-    "brazilsouth": "sharedsbr.sbr",
-}
+from hardstack.spec.catalog import AZURE_ATTESTATION as ATTESTATION_AUTHORITIES
+
 # The spec's kinds -> MAA's `x-ms-attestation-type` claim values.
 ATTESTATION_TYPES: dict[str, str] = {"tdx": "tdxvm", "sev-snp": "sevsnpvm"}
 CONTENT_TYPE = "application/json; charset=utf-8"

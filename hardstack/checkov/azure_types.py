@@ -58,7 +58,10 @@ PATH_PARAMETERS = {
 TOP_LEVEL = {"name", "location", "tags", "sku", "kind", "identity", "zones", "plan", "extendedLocation",
              "scope"}
 # azure-native renamed these ARM properties.
-RENAMED = {("Microsoft.Storage/storageAccounts", "enableHttpsTrafficOnly"): "supportsHttpsTrafficOnly"}
+RENAMED = {
+    ("Microsoft.Storage/storageAccounts", "enableHttpsTrafficOnly"): "supportsHttpsTrafficOnly",
+    ("Microsoft.Storage/storageAccounts", "networkRuleSet"): "networkAcls",
+}
 # Arrays of sub-resources: each item is {name, properties: {...}} in ARM.
 SUB_RESOURCE_ARRAYS = {
     "securityRules", "subnets", "ipConfigurations", "privateLinkServiceConnections",

@@ -101,6 +101,20 @@ KNOWN_REGIONS: dict[str, frozenset[str]] = {
     }),
 }
 
+# Azure location -> its shared Microsoft Azure Attestation provider, from Microsoft's default
+# CVM release policy: confidential OS disk keys are released only through these.
+AZURE_ATTESTATION: dict[str, str] = {
+    "eastus": "sharedeus.eus", "eastus2": "sharedeus2.eus2", "westus": "sharedwus.wus",
+    "westus2": "sharedwus2.wus2", "westus3": "sharedwus3.wus3", "centralus": "sharedcus.cus",
+    "northcentralus": "sharedncus.ncus", "southcentralus": "sharedscus.scus",
+    "northeurope": "sharedneu.neu", "westeurope": "sharedweu.weu", "germanywestcentral": "shareddewc.dewc",
+    "francecentral": "sharedfrc.frc", "swedencentral": "sharedsec.sec", "italynorth": "shareditn.itn",
+    "polandcentral": "sharedplc.plc", "norwayeast": "sharednoe.noe", "switzerlandnorth": "sharedswn.swn",
+    "uksouth": "shareduks.uks", "ukwest": "sharedukw.ukw", "southeastasia": "sharedsasia.sasia",
+    "japaneast": "sharedjpe.jpe", "koreacentral": "sharedkrc.krc", "centralindia": "sharedcin.cin",
+    "australiaeast": "sharedeau.eau", "canadacentral": "sharedcac.cac", "uaenorth": "shareduaen.uaen",
+    "brazilsouth": "sharedsbr.sbr",
+}
 # Rule ids that exemptions in the spec may name for the decisions validation enforces.
 RULE_CONFIDENTIAL = "confidential-computing"
 RULE_GDPR_TRANSFER = "gdpr-data-residency"

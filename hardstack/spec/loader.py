@@ -128,7 +128,10 @@ def validate(node: Any, file: Path) -> models.Environment:
 
 def _issue(file: Path, node: Any, problem: Problem) -> SpecIssue:
     message = problem.message
-    if not _present(node, problem.path):
+    # A missing optional block (azure:) has no default to speak of; a missing setting has one.
+    field = models.Environment.model_fields.get(str(problem.path[0])) if len(problem.path) == 1 else None
+    optional_block = field is not None and not field.is_required() and field.default is None
+    if not _present(node, problem.path) and not optional_block:
         message += f" ({dotted(problem.path)} is not set, so its default applies: set it explicitly)"
     return SpecIssue(file, line_of(node, problem.path), dotted(problem.path), message)
 
@@ -185,6 +188,8 @@ def _partial_view(raw: dict[str, Any]) -> SpecView:
         region=part("region", _STR),
         account=part("account", _STR),
         project_number=part("project_number", _STR),
+        azure=part("azure", TypeAdapter(models.AzureTenant)) if "azure" in raw else None,
+        azure_given="azure" in raw,
         compliance=part("compliance", TypeAdapter(list[models.Framework])),
         keys=part("keys", TypeAdapter(models.Keys)),
         logging=part("logging", TypeAdapter(models.Logging)),

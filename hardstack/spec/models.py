@@ -158,6 +158,17 @@ class Monitoring(_Strict):
     ] = Field(description="where security alerts are sent")
 
 
+Guid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+
+
+class AzureTenant(_Strict):
+    tenant_id: Guid = Field(description="Entra tenant of the subscription (pins the provider and Key Vault)")
+    cvm_orchestrator_object_id: Guid = Field(
+        description="object id of the 'Confidential VM Orchestrator' service principal (app "
+        "bf7b6499-ff71-4aa2-97a4-f372087be7f0) in this tenant; it releases confidential disk keys",
+    )
+
+
 class Exemption(_Strict):
     rule: str = Field(min_length=1, description="policy rule id or checkov check id")
     resource: str = Field(min_length=1, description="logical resource or workload name")
@@ -190,6 +201,7 @@ class Environment(_Strict):
     data: Data = Field(default_factory=Data)
     logging: Logging = Field(default_factory=Logging)
     monitoring: Monitoring
+    azure: AzureTenant | None = Field(None, description="azure only: the tenant the subscription belongs to")
     exemptions: list[Exemption] = Field(default_factory=list)
 
     @field_validator("workloads")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from hardstack.spec import catalog
 
 if TYPE_CHECKING:
-    from hardstack.spec.models import Environment, Exemption, Keys, Logging, Workload
+    from hardstack.spec.models import AzureTenant, Environment, Exemption, Keys, Logging, Workload
 
 Path = tuple[str | int, ...]
 
@@ -36,6 +36,8 @@ class SpecView:
     region: str | None = None
     account: str | None = None
     project_number: str | None = None
+    azure: AzureTenant | None = None
+    azure_given: bool = False
     compliance: list[str] | None = None
     keys: Keys | None = None
     logging: Logging | None = None
@@ -47,7 +49,7 @@ class SpecView:
     def of(cls, env: Environment) -> SpecView:
         return cls(
             name=env.name, cloud=env.cloud, region=env.region, account=env.account,
-            project_number=env.project_number,
+            project_number=env.project_number, azure=env.azure, azure_given=env.azure is not None,
             compliance=list(env.compliance), keys=env.keys, logging=env.logging,
             workloads=list(enumerate(env.workloads)), exemptions=list(enumerate(env.exemptions)),
         )
@@ -114,7 +116,14 @@ def _hipaa_rotation(view: SpecView) -> Iterable[Problem]:
 
 
 def _cloud_rotation(view: SpecView) -> Iterable[Problem]:
-    if view.keys is None or view.cloud != "aws":
+    if view.keys is None:
+        return
+    if view.cloud == "azure" and view.keys.rotation_days < 7:
+        yield Problem(
+            ("keys", "rotation_days"),
+            f"Azure Key Vault rotates at least 7 days after a key is created; {view.keys.rotation_days} is below 7",
+        )
+    if view.cloud != "aws":
         return
     if view.keys.rotation_days < 90:
         yield Problem(
@@ -219,6 +228,32 @@ def _azure_ssh(view: SpecView) -> Iterable[Problem]:
             )
 
 
+def _azure_tenant(view: SpecView) -> Iterable[Problem]:
+    if view.cloud is None:
+        return
+    if view.cloud != "azure":
+        if view.azure_given:
+            yield Problem(("azure",), f"the azure block is an Azure setting; remove it for {view.cloud}")
+        return
+    confidential = [w for _, w in view.workloads if (w.confidential or catalog.DEFAULT_KIND["azure"]) != "none"]
+    if not confidential:
+        return
+    if not view.azure_given:
+        yield Problem(
+            ("azure",),
+            "Azure confidential VMs need the tenant's Confidential VM Orchestrator, which releases the disk "
+            "key: add azure: {tenant_id: ..., cvm_orchestrator_object_id: ...} (the object id is printed by "
+            "az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id -o tsv)",
+        )
+    if view.region is not None and view.region in catalog.KNOWN_REGIONS["azure"] \
+            and view.region not in catalog.AZURE_ATTESTATION:
+        yield Problem(
+            ("region",),
+            f"{view.region} has no shared Azure Attestation provider hardstack knows, which confidential OS "
+            f"disk keys are released through; use one of: {', '.join(sorted(catalog.AZURE_ATTESTATION))}",
+        )
+
+
 def _exemption_targets(view: SpecView) -> Iterable[Problem]:
     names = {w.name for _, w in view.workloads}
     for index, e in view.exemptions:
@@ -236,7 +271,7 @@ def _exemption_targets(view: SpecView) -> Iterable[Problem]:
 
 RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
-    _hipaa_log_retention, _confidential, _azure_ssh, _project_number, _exemption_targets,
+    _hipaa_log_retention, _confidential, _azure_ssh, _azure_tenant, _project_number, _exemption_targets,
 )
 
 

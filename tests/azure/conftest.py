@@ -7,17 +7,14 @@ directories bring their own conftest.py).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from azure_helpers import AZURE_STACK, GPU_STACK
-from pulumi.runtime import config as pulumi_config
 
 from hardstack.render import Graph, render_environment
 from hardstack.spec import Environment, load
-
-ORCHESTRATOR_KEY = "hardstack:cvmOrchestratorObjectId"
 
 
 @pytest.fixture(scope="session")
@@ -58,14 +55,3 @@ def render_variant(azure_spec: Environment) -> Callable[..., Graph]:
         return render_environment(_variant(azure_spec, changes), "azure-variant").graph
 
     return render
-
-
-@pytest.fixture
-def orchestrator_configured() -> Iterator[str]:
-    """Stack config naming the Confidential VM Orchestrator, as `pulumi config set` would."""
-    object_id = "11111111-2222-4333-8444-555555555555"
-    pulumi_config.set_config(ORCHESTRATOR_KEY, object_id)
-    try:
-        yield object_id
-    finally:
-        pulumi_config.CONFIG.get().pop(ORCHESTRATOR_KEY, None)

@@ -177,9 +177,10 @@ def test_disk_encryption_identity_may_only_wrap_with_the_disk_key(azure_graph: G
     assert grant.urn in des.dependencies  # the set is created only once it can unwrap
 
 
-def test_orchestrator_release_grant_when_configured(render_variant, orchestrator_configured: str) -> None:
-    graph = render_variant()
-    (release,) = grants_to(graph, orchestrator_configured)
+def test_orchestrator_release_grant_from_the_spec(azure_graph: Graph, azure_spec: Environment) -> None:
+    assert azure_spec.azure is not None
+    graph = azure_graph
+    (release,) = grants_to(graph, azure_spec.azure.cvm_orchestrator_object_id)
     assert role_id(release) == roles.KEY_VAULT_CRYPTO_SERVICE_RELEASE_USER
     assert release.inputs["scope"] == arm_id(graph, key(graph, "disks"))
 

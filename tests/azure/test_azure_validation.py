@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,3 +81,34 @@ def test_both_example_stacks_are_valid() -> None:
     for stack in (AZURE_STACK, GPU_STACK):
         env = validate(spec_of(stack), stack)
         assert env.cloud == "azure"
+
+
+def test_confidential_azure_needs_the_tenant_block(azure_spec) -> None:
+    from hardstack.spec import SpecError, validate
+
+    data = azure_spec.model_dump(mode="json")
+    data.pop("azure")
+    with pytest.raises(SpecError) as err:
+        validate(data, Path("Pulumi.azure-prod-eu.yaml"))
+    (issue,) = err.value.issues
+    assert issue.field == "azure" and "Confidential VM Orchestrator" in issue.message
+
+
+def test_azure_rotation_below_seven_days_rejected(azure_spec) -> None:
+    from hardstack.spec import SpecError, validate
+
+    data = azure_spec.model_dump(mode="json")
+    data["keys"]["rotation_days"] = 3
+    with pytest.raises(SpecError, match="rotates at least 7 days"):
+        validate(data, Path("Pulumi.azure-prod-eu.yaml"))
+
+
+def test_confidential_azure_needs_an_attestation_region(azure_spec) -> None:
+    from hardstack.spec import SpecError, validate
+
+    data = azure_spec.model_dump(mode="json")
+    data["region"] = "austriaeast"
+    with pytest.raises(SpecError) as err:
+        validate(data, Path("Pulumi.azure-prod-eu.yaml"))
+    assert any(i.field == "region" and "no shared Azure Attestation provider" in i.message and "westeurope"
+               in i.message for i in err.value.issues)
