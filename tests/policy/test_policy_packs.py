@@ -17,11 +17,12 @@ from hardstack_rules.packs import PACKS
 PACKS_DIR = Path(__file__).resolve().parents[2] / "policy-packs"
 
 
-class Captured:
-    packs: list[dict[str, Any]] = []
+CAPTURED: list[dict[str, Any]] = []
 
+
+class Captured:
     def __init__(self, **kwargs: Any) -> None:
-        Captured.packs.append(kwargs)
+        CAPTURED.append(kwargs)
 
 
 @pytest.mark.parametrize("name", sorted(PACKS))
@@ -30,10 +31,10 @@ def test_pack_directory_builds_its_pack(name: str, monkeypatch: pytest.MonkeyPat
     assert {"PulumiPolicy.yaml", "__main__.py", "requirements.txt"} <= {p.name for p in directory.iterdir()}
     assert yaml.safe_load((directory / "PulumiPolicy.yaml").read_text())["runtime"]["name"] == "python"
     assert "pulumi-policy" in (directory / "requirements.txt").read_text()
-    Captured.packs = []
+    CAPTURED.clear()
     monkeypatch.setattr(pulumi_policy, "PolicyPack", Captured)
     runpy.run_path(str(directory / "__main__.py"), run_name="__main__")
-    (pack,) = Captured.packs
+    (pack,) = CAPTURED
     assert pack["name"] == f"hardstack-{name}"
     names = [p.name for p in pack["policies"]]
     assert names == [r.id for r in PACKS[name].rules()] and len(names) == len(set(names))
