@@ -23,13 +23,19 @@ def timed_check(files: list[Path]) -> None:
     started = time.perf_counter()
     report = run_check(files)
     wall = time.perf_counter() - started
+    validate = sum(s.validate_seconds for s in report.stacks)
     render = sum(s.render_seconds for s in report.stacks)
-    print(f"  {len(files)} stack(s): wall {wall:.2f}s, rendering {render:.2f}s, checkov {report.checkov_seconds:.2f}s "
-          f"in {report.checkov_runs} run(s), exit {report.exit_code}")
+    policies = sum(s.policy_seconds for s in report.stacks)
+    print(f"  {len(files)} stack(s): wall {wall:.2f}s = validate {validate:.2f}s + render {render:.2f}s + "
+          f"policies {policies:.2f}s + checkov {report.checkov_seconds:.2f}s in {report.checkov_runs} run(s) "
+          f"+ other; exit {report.exit_code}")
+    if len(files) > 6:
+        return
     for s in report.stacks:
         passed = len(s.checkov.distinct_passed) if s.checkov else 0
-        print(f"    {s.stack:<24} {len(s.graph) if s.graph else 0:>4} resources  render {s.render_seconds:.2f}s  "
-              f"rules {s.policy.rules_evaluated if s.policy else 0:>3}  checkov checks passed {passed:>3}  "
+        print(f"    {s.stack:<16} {len(s.graph) if s.graph else 0:>4} resources  validate {s.validate_seconds:.3f}s  "
+              f"render {s.render_seconds:.2f}s  policies {s.policy_seconds:.2f}s "
+              f"({s.policy.rules_evaluated if s.policy else 0} rules)  checkov passed {passed:>3} distinct  "
               f"failed {len(s.failed)}  exempted {len(s.exempted)}")
 
 

@@ -32,7 +32,9 @@ class StackReport:
     graph: Graph | None = None
     issues: list[SpecIssue] = field(default_factory=list)  # bad input: invalid spec or exemptions
     render_error: str | None = None
+    validate_seconds: float = 0.0
     render_seconds: float = 0.0
+    policy_seconds: float = 0.0
     policy: PolicyResult | None = None
     checkov: CheckovStackResult | None = None
     checkov_note: str | None = None
@@ -81,6 +83,7 @@ def _locate(report: StackReport) -> None:
 
 def _prepare(file: Path, progress: Progress) -> StackReport:
     report = StackReport(file=file, stack=file.name)
+    started = time.perf_counter()
     try:
         report.loaded = load(file)
     except SpecError as exc:
@@ -88,6 +91,7 @@ def _prepare(file: Path, progress: Progress) -> StackReport:
         progress(f"✗ {file}: invalid spec ({len(exc.issues)} problem(s))")
         return report
     report.stack = report.loaded.stack
+    report.validate_seconds = time.perf_counter() - started
     progress(f"  rendering {report.stack} ...")
     try:
         rendered = render(report.loaded)
@@ -101,7 +105,9 @@ def _prepare(file: Path, progress: Progress) -> StackReport:
         report.issues.append(SpecIssue(file, report.loaded.line_of(path),
                                        f"exemptions[{problem.index}].{problem.field}", problem.message))
     progress(f"  policies on {report.stack} ({len(report.graph)} resources) ...")
+    started = time.perf_counter()
     report.policy = evaluate(report.graph, packs_for(env.compliance))
+    report.policy_seconds = time.perf_counter() - started
     report.findings = list(report.policy.findings)
     return report
 
