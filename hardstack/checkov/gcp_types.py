@@ -40,6 +40,8 @@ GCP_TYPES: dict[str, str] = {
     "gcp:pubsub/topic:Topic": "google_pubsub_topic",
     "gcp:pubsub/topicIAMBinding:TopicIAMBinding": "google_pubsub_topic_iam_binding",
     "gcp:pubsub/topicIAMMember:TopicIAMMember": "google_pubsub_topic_iam_member",
+    "gcp:securitycenter/notificationServiceAccount:NotificationServiceAccount":
+        "google_scc_notification_service_account",
     "gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig":
         "google_scc_v2_project_notification_config",
     "gcp:serviceaccount/account:Account": "google_service_account",
@@ -49,4 +51,11 @@ GCP_TYPES: dict[str, str] = {
     "gcp:storage/bucketIAMMember:BucketIAMMember": "google_storage_bucket_iam_member",
 }
 
-GCP_RENAMES: dict[str, str] = {}
+# Pulumi keys whose Terraform block name is already plural: the exporter would otherwise make
+# them singular (`rules` -> `rule`), and checks written for Terraform would not find them.
+GCP_RENAMES: dict[str, str] = {
+    "rules": "rules",  # google_org_policy_policy spec.rules
+    "conditions": "conditions",  # google_monitoring_alert_policy
+    "aggregations": "aggregations",  # google_monitoring_alert_policy condition_threshold.aggregations
+    "networks": "networks",  # google_dns_policy, google_dns_managed_zone private_visibility_config
+}

@@ -39,6 +39,12 @@ PACKS: dict[str, Pack] = {
         config={
             "aws-kms-rotation-period": {"maximumDays": 90},
             "aws-logs-retention": {"minimumDays": 2190},
+            "gcp-kms-rotation-period": {"maximumDays": 90},
+            "gcp-log-bucket-retention": {"minimumDays": 2190},
+            # HIPAA evidence must be tamper-evident: locked (irreversible) retention on audit
+            # logs, model artifacts and access logs.
+            "gcp-log-bucket-locked": {"requireLock": True},
+            "gcp-storage-write-once": {"requireLock": True},
         },
     ),
     "gdpr": Pack(

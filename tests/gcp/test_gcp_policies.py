@@ -1,0 +1,57 @@
+"""The GCP policy rules hold on the blueprint in every mode the spec offers, not only on the two
+examples: egress modes, SEV-SNP, a GDPR-only stack, and an exempted non-confidential workload."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from hardstack.findings import Finding
+from hardstack.policy import apply_exemptions, evaluate
+from hardstack.render import render_environment
+from hardstack.spec import Environment
+from hardstack_rules.packs import packs_for
+
+
+def findings(spec: Environment, **changes: Any) -> list[Finding]:
+    data = copy.deepcopy(spec.model_dump(mode="python"))
+    for field, value in changes.items():
+        if isinstance(value, dict) and isinstance(data.get(field), dict):
+            data[field].update(value)
+        else:
+            data[field] = value
+    env = Environment.model_validate(data)
+    graph = render_environment(env, "gcp-policy-variant").graph
+    return apply_exemptions(evaluate(graph, packs_for(env.compliance)).findings, env, graph)
+
+
+@pytest.mark.parametrize("changes", [
+    {"network": {"egress": "nat"}},
+    {"network": {"egress": "proxy"}},
+    {"compliance": ["gdpr"]},  # no HIPAA pack: retention unlocked, and no rule asks for a lock
+    {"workloads": [{"name": "snp", "machine_type": "n2d-standard-8", "confidential": "sev-snp"}]},
+], ids=["nat", "proxy", "gdpr-only", "sev-snp"])
+def test_blueprint_variants_pass_every_rule(gcp_spec: Environment, changes: dict[str, Any]) -> None:
+    assert [(f.rule_id, f.resource_name, f.message) for f in findings(gcp_spec, **changes)] == []
+
+
+def test_software_keys_for_restricted_data_fail_the_hsm_rule(gcp_spec: Environment) -> None:
+    assert gcp_spec.data_classification == "restricted"
+    failed = {(f.rule_id, f.status) for f in findings(gcp_spec, keys={"protection": "software"})}
+    assert failed == {("gcp-kms-hsm-protection", "failed")}
+    assert findings(gcp_spec, keys={"protection": "software"}, data_classification="confidential") == []
+
+
+def test_an_exempted_non_confidential_workload_is_reported_as_exempted(gcp_spec: Environment) -> None:
+    exemption = {"rule": "confidential-computing", "resource": "legacy",
+                 "reason": "Vendor image without TDX support until its 2027 release",
+                 "expires": dt.date.today() + dt.timedelta(days=60)}
+    found = findings(gcp_spec, workloads=[{"name": "legacy", "machine_type": "n2-standard-8", "confidential": "none"}],
+                     exemptions=[exemption])
+    # The alias exempts the rule on the workload's instance; nothing else fails (the org policy
+    # for confidential-only VMs is rightly not demanded, TERMINATE is not required).
+    assert [(f.rule_id, f.status) for f in found] == [("gcp-compute-confidential-computing", "exempted")]
+    assert found[0].exemption is not None and found[0].exemption["rule"] == "confidential-computing"

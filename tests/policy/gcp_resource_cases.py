@@ -1,0 +1,163 @@
+"""A passing and a failing fixture for every GCP resource rule: (type, good props, bad props,
+expected message fragment). Props use the engine's camelCase names, as policies see them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+PROJECT = "ml-prod-eu-4711"
+KEY_ID = f"projects/{PROJECT}/locations/europe-west4/keyRings/env-keys/cryptoKeys/data"
+STORAGE_AGENT = "serviceAccount:service-412712535515@gs-project-accounts.iam.gserviceaccount.com"
+WORKLOAD = f"serviceAccount:trainer@{PROJECT}.iam.gserviceaccount.com"
+LABELS = {"hardstack-environment": "e", "owner": "o", "data-classification": "restricted", "compliance": "hipaa"}
+
+KEY = "gcp:kms/cryptoKey:CryptoKey"
+KEY_OK = {
+    "purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s", "destroyScheduledDuration": "2592000s",
+    "deletionPolicy": "PREVENT", "labels": LABELS,
+    "versionTemplate": {"algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION", "protectionLevel": "HSM"},
+}
+KEY_BINDING_OK = {"cryptoKeyId": KEY_ID, "role": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                  "members": [STORAGE_AGENT]}
+INSTANCE = "gcp:compute/instance:Instance"
+INSTANCE_OK: dict[str, Any] = {
+    "machineType": "c3-standard-8", "confidentialInstanceConfig": {"confidentialInstanceType": "TDX"},
+    "scheduling": {"onHostMaintenance": "TERMINATE", "automaticRestart": True},
+    "shieldedInstanceConfig": {"enableSecureBoot": True, "enableVtpm": True, "enableIntegrityMonitoring": True},
+    "networkInterfaces": [{"subnetwork": "projects/p/regions/r/subnetworks/s"}],
+    "metadata": {"enable-oslogin": "TRUE", "block-project-ssh-keys": "TRUE", "serial-port-enable": "FALSE"},
+    "bootDisk": {"kmsKeySelfLink": KEY_ID, "initializeParams": {"image": "ubuntu"}},
+    "canIpForward": False, "serviceAccount": {"email": f"trainer@{PROJECT}.iam.gserviceaccount.com"},
+    "labels": LABELS,
+}
+SUBNET = "gcp:compute/subnetwork:Subnetwork"
+SUBNET_OK = {"purpose": "PRIVATE", "privateIpGoogleAccess": True,
+             "logConfig": {"flowSampling": 1, "metadata": "INCLUDE_ALL_METADATA"}}
+FIREWALL = "gcp:compute/firewall:Firewall"
+FIREWALL_OK = {"direction": "INGRESS", "allows": [{"protocol": "tcp", "ports": ["22"]}],
+               "sourceRanges": ["35.235.240.0/20"], "logConfig": {"metadata": "INCLUDE_ALL_METADATA"}}
+BUCKET = "gcp:storage/bucket:Bucket"
+ENCRYPTION_OK = {"defaultKmsKeyName": KEY_ID,
+                 "googleManagedEncryptionEnforcementConfig": {"restrictionMode": "FullyRestricted"},
+                 "customerSuppliedEncryptionEnforcementConfig": {"restrictionMode": "FullyRestricted"}}
+BUCKET_OK: dict[str, Any] = {
+    "name": "b", "encryption": ENCRYPTION_OK, "uniformBucketLevelAccess": True, "publicAccessPrevention": "enforced",
+    "versioning": {"enabled": True}, "labels": {**LABELS, "purpose": "datasets"},
+}
+MODELS_OK: dict[str, Any] = {**BUCKET_OK, "versioning": {"enabled": False}, "labels": {**LABELS, "purpose": "models"},
+                             "retentionPolicy": {"retentionPeriod": "2592000", "isLocked": True}}
+LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
+LOG_BUCKET_OK = {"retentionDays": 2190, "locked": True, "cmekSettings": {"kmsKeyName": KEY_ID}}
+TOPIC = "gcp:pubsub/topic:Topic"
+TOPIC_OK = {"kmsKeyName": KEY_ID, "messageStoragePolicy": {"allowedPersistenceRegions": ["europe-west4"],
+                                                           "enforceInTransit": True}}
+
+
+def policy_data(role: str, *members: str) -> str:
+    return json.dumps({"bindings": [{"role": role, "members": list(members)}]})
+
+
+CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
+    "gcp-kms-key-rotation": (KEY, KEY_OK, {k: v for k, v in KEY_OK.items() if k != "rotationPeriod"},
+                             "no rotation period"),
+    "gcp-kms-rotation-period": (KEY, KEY_OK, {**KEY_OK, "rotationPeriod": f"{730 * 86400}s"},
+                                "rotates every 730 days; the maximum is 365"),
+    "gcp-kms-hsm-protection": (KEY, KEY_OK, {**KEY_OK, "versionTemplate": {"protectionLevel": "SOFTWARE"}},
+                               "protects restricted data with a SOFTWARE key"),
+    "gcp-kms-destroy-window": (KEY, KEY_OK, {**KEY_OK, "destroyScheduledDuration": "86400s"},
+                               "destruction is scheduled 1 days ahead; the minimum is 14"),
+    "gcp-kms-prevent-destroy": (KEY, KEY_OK, {**KEY_OK, "deletionPolicy": "DELETE"},
+                                "deletion policy is DELETE"),
+    "gcp-kms-iam-no-public-members": (
+        "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding", KEY_BINDING_OK,
+        {**KEY_BINDING_OK, "members": [STORAGE_AGENT, "allAuthenticatedUsers"]},
+        "grants roles/cloudkms.cryptoKeyEncrypterDecrypter to allAuthenticatedUsers"),
+    "gcp-vpc-custom-mode": ("gcp:compute/network:Network", {"autoCreateSubnetworks": False},
+                            {"autoCreateSubnetworks": True}, "auto mode"),
+    "gcp-vpc-no-default-internet-route": ("gcp:compute/network:Network", {"deleteDefaultRoutesOnCreate": True},
+                                          {}, "keeps the default route"),
+    "gcp-subnet-private-google-access": (SUBNET, SUBNET_OK, {**SUBNET_OK, "privateIpGoogleAccess": False},
+                                         "Private Google Access is off"),
+    "gcp-subnet-flow-logs": (SUBNET, SUBNET_OK, {**SUBNET_OK, "logConfig": {"flowSampling": 0.1}},
+                             "samples 0.1 of flows; the minimum is 0.5"),
+    "gcp-firewall-no-ingress-from-anywhere": (FIREWALL, FIREWALL_OK, {**FIREWALL_OK, "sourceRanges": ["0.0.0.0/0"]},
+                                              "allows ingress from 0.0.0.0/0 on ports 22"),
+    "gcp-firewall-logging": (FIREWALL, FIREWALL_OK, {k: v for k, v in FIREWALL_OK.items() if k != "logConfig"},
+                             "firewall logging is off"),
+    "gcp-dns-logging": ("gcp:dns/policy:Policy", {"enableLogging": True}, {"enableLogging": False},
+                        "DNS query logging is off"),
+    "gcp-nat-logging": ("gcp:compute/routerNat:RouterNat", {"logConfig": {"enable": True, "filter": "ALL"}},
+                        {"logConfig": {"enable": True, "filter": "ERRORS_ONLY"}}, "NAT logs only ERRORS_ONLY"),
+    "gcp-compute-confidential-computing": (INSTANCE, INSTANCE_OK,
+                                           {**INSTANCE_OK, "confidentialInstanceConfig": {}},
+                                           "c3-standard-8 runs without confidential computing"),
+    "gcp-compute-confidential-maintenance": (INSTANCE, INSTANCE_OK, {**INSTANCE_OK, "scheduling": {}},
+                                             "on_host_maintenance is MIGRATE"),
+    "gcp-compute-shielded-vm": (INSTANCE, INSTANCE_OK,
+                                {**INSTANCE_OK, "shieldedInstanceConfig": {"enableVtpm": False}},
+                                "Shielded VM features off: secure boot, vTPM"),
+    "gcp-compute-no-external-ip": (
+        INSTANCE, INSTANCE_OK, {**INSTANCE_OK, "networkInterfaces": [{"accessConfigs": [{"networkTier": "STANDARD"}]}]},
+        "network interface 0 has an external IP"),
+    "gcp-compute-os-login": (INSTANCE, INSTANCE_OK, {**INSTANCE_OK, "metadata": {"block-project-ssh-keys": "TRUE"}},
+                             "OS Login is not enabled"),
+    "gcp-compute-block-project-ssh-keys": (INSTANCE, INSTANCE_OK,
+                                           {**INSTANCE_OK, "metadata": {"enable-oslogin": "TRUE"}},
+                                           "project-wide SSH keys open this VM"),
+    "gcp-compute-serial-port-off": (INSTANCE, INSTANCE_OK,
+                                    {**INSTANCE_OK, "metadata": {**INSTANCE_OK["metadata"], "serial-port-enable": "1"}},
+                                    "serial console is enabled"),
+    "gcp-compute-disks-customer-key": (INSTANCE, INSTANCE_OK, {**INSTANCE_OK, "bootDisk": {"autoDelete": True}},
+                                       "the boot disk is not encrypted with a customer-managed key"),
+    "gcp-compute-no-ip-forwarding": (INSTANCE, INSTANCE_OK, {**INSTANCE_OK, "canIpForward": True},
+                                     "IP forwarding is on"),
+    "gcp-compute-own-service-account": (
+        INSTANCE, INSTANCE_OK,
+        {**INSTANCE_OK, "serviceAccount": {"email": "412712535515-compute@developer.gserviceaccount.com"}},
+        "runs as the default compute service account 412712535515-compute@"),
+    "gcp-iam-no-primitive-roles": ("gcp:projects/iAMMember:IAMMember",
+                                   {"role": "roles/logging.logWriter", "member": WORKLOAD},
+                                   {"role": "roles/editor", "member": WORKLOAD},
+                                   f"grants primitive role roles/editor to {WORKLOAD}"),
+    "gcp-iam-no-public-members": ("gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
+                                  {"policyData": policy_data("roles/storage.objectViewer", WORKLOAD)},
+                                  {"policyData": policy_data("roles/storage.objectViewer", WORKLOAD, "allUsers")},
+                                  "grants roles/storage.objectViewer to allUsers"),
+    "gcp-iam-no-project-admin-roles": ("gcp:projects/iAMBinding:IAMBinding",
+                                       {"role": "roles/monitoring.metricWriter", "members": [WORKLOAD]},
+                                       {"role": "roles/iam.serviceAccountTokenCreator", "members": [WORKLOAD]},
+                                       "can act as any service account"),
+    "gcp-log-bucket-customer-key": (LOG_BUCKET, LOG_BUCKET_OK, {**LOG_BUCKET_OK, "cmekSettings": {}},
+                                    "log bucket is not encrypted with a customer-managed key"),
+    "gcp-log-bucket-retention": (LOG_BUCKET, LOG_BUCKET_OK, {**LOG_BUCKET_OK, "retentionDays": 90},
+                                 "keeps logs 90 days; the minimum is 365"),
+    "gcp-log-bucket-locked": (LOG_BUCKET, LOG_BUCKET_OK, {**LOG_BUCKET_OK, "locked": False},
+                              "log bucket is not locked"),
+    "gcp-storage-customer-key": (BUCKET, BUCKET_OK,
+                                 {**BUCKET_OK, "encryption": {k: v for k, v in ENCRYPTION_OK.items()
+                                                              if k != "defaultKmsKeyName"}},
+                                 "not a customer-managed key"),
+    "gcp-storage-cmek-enforced": (BUCKET, BUCKET_OK, {**BUCKET_OK, "encryption": {"defaultKmsKeyName": KEY_ID}},
+                                  "writers may still choose Google-managed keys"),
+    "gcp-storage-uniform-access": (BUCKET, BUCKET_OK, {**BUCKET_OK, "uniformBucketLevelAccess": False},
+                                   "object ACLs still apply"),
+    "gcp-storage-public-access-prevention": (BUCKET, BUCKET_OK, {**BUCKET_OK, "publicAccessPrevention": "inherited"},
+                                             "public access prevention is inherited, not enforced"),
+    "gcp-storage-versioning-or-retention": (BUCKET, BUCKET_OK, {**BUCKET_OK, "versioning": {"enabled": False}},
+                                            "neither versioned nor retained"),
+    "gcp-storage-write-once": (BUCKET, MODELS_OK, {k: v for k, v in MODELS_OK.items() if k != "retentionPolicy"},
+                               "holds models but has no retention policy"),
+    "gcp-pubsub-customer-key": (TOPIC, TOPIC_OK, {k: v for k, v in TOPIC_OK.items() if k != "kmsKeyName"},
+                                "topic messages are not encrypted with a customer-managed key"),
+    "gcp-pubsub-message-residency": (TOPIC, TOPIC_OK, {**TOPIC_OK, "messageStoragePolicy": {}},
+                                     "messages may be stored in any region"),
+    "gcp-required-labels": (BUCKET, BUCKET_OK, {**BUCKET_OK, "labels": {"owner": "o", "purpose": "datasets"}},
+                            "missing labels: hardstack-environment, data-classification, compliance"),
+}
+
+# Rules whose failure is mandated only by a pack's configuration (the HIPAA pack's): both of
+# their fixtures are checked under this config.
+CONFIG: dict[str, dict[str, Any]] = {
+    "gcp-log-bucket-locked": {"requireLock": True},
+}

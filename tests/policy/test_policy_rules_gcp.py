@@ -1,0 +1,136 @@
+"""Every GCP rule holds on its passing fixture and fires, with its message, on its failing one."""
+
+from __future__ import annotations
+
+import pytest
+from gcp_resource_cases import BUCKET, CONFIG, INSTANCE, INSTANCE_OK, KEY, KEY_OK, MODELS_OK
+from gcp_resource_cases import CASES as RESOURCE_CASES
+from gcp_stack_cases import CASES as STACK_CASES
+from gcp_stack_cases import org_policy_stack
+
+from hardstack.policy.harness import check_resource, check_stack, resource
+from hardstack_rules import REGISTRY, rules
+from hardstack_rules.controls import FRAMEWORKS
+from hardstack_rules.packs import PACKS
+
+GCP_RULES = [r for r in rules(cloud="gcp") if r.cloud == "gcp"]
+
+
+def test_every_rule_has_fixtures() -> None:
+    covered = set(RESOURCE_CASES) | set(STACK_CASES)
+    ids = {r.id for r in rules(cloud="gcp")}  # with the cloud-independent ones, run on GCP resources
+    assert ids - covered == set(), "rules without a passing and a failing fixture"
+    assert covered - ids == set(), "fixtures for rules that do not exist"
+
+
+def test_at_least_thirty_gcp_rules() -> None:
+    assert len(GCP_RULES) >= 30
+    assert all(r.id.startswith("gcp-") for r in GCP_RULES)
+
+
+def test_fixtures_match_rule_kinds() -> None:
+    assert all(REGISTRY[i].kind == "resource" and RESOURCE_CASES[i][0] in REGISTRY[i].resource_types
+               for i in RESOURCE_CASES)
+    assert all(REGISTRY[i].kind == "stack" for i in STACK_CASES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(RESOURCE_CASES))
+def test_resource_rule_holds_on_good_fixture(rule_id: str) -> None:
+    token, good, _bad, _message = RESOURCE_CASES[rule_id]
+    assert check_resource(REGISTRY[rule_id], token, good, CONFIG.get(rule_id)) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(RESOURCE_CASES))
+def test_resource_rule_fires_on_bad_fixture(rule_id: str) -> None:
+    token, _good, bad, message = RESOURCE_CASES[rule_id]
+    found = check_resource(REGISTRY[rule_id], token, bad, CONFIG.get(rule_id))
+    assert any(message in m for m in found), found
+
+
+@pytest.mark.parametrize("rule_id", sorted(STACK_CASES))
+def test_stack_rule_holds_on_good_stack(rule_id: str) -> None:
+    good, _bad, _message, _resource = STACK_CASES[rule_id]
+    assert check_stack(REGISTRY[rule_id], good()) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(STACK_CASES))
+def test_stack_rule_fires_on_bad_stack(rule_id: str) -> None:
+    _good, bad, message, subject = STACK_CASES[rule_id]
+    found = check_stack(REGISTRY[rule_id], bad())
+    assert any(message in m and name == subject for m, name in found), found
+
+
+def test_gcp_rules_cite_known_controls() -> None:
+    for rule in GCP_RULES:
+        for framework, ids in rule.controls.items():
+            unknown = set(ids) - set(FRAMEWORKS[framework].controls)
+            assert not unknown, (rule.id, framework, unknown)
+
+
+def test_rules_ignore_other_resource_types() -> None:
+    assert check_resource(REGISTRY["gcp-kms-key-rotation"], BUCKET, {}) == []
+    assert check_resource(REGISTRY["gcp-storage-customer-key"], "aws:s3/bucket:Bucket", {}) == []
+
+
+def test_gcp_stack_rules_ignore_stacks_without_gcp_resources() -> None:
+    aws_only = [resource("aws:s3/bucket:Bucket", {"bucket": "b"}),
+                resource("pulumi:providers:aws", {"region": "eu-central-1"}, name="aws")]
+    stack_rules = [r for r in GCP_RULES if r.kind == "stack"]
+    assert len(stack_rules) >= 10
+    for rule in stack_rules:
+        assert check_stack(rule, aws_only) == [], rule.id
+    # The same empty-of-GCP stack with one GCP resource is judged: the skip is by cloud, not luck.
+    with_gcp = [*aws_only, resource("gcp:storage/bucket:Bucket", {"name": "b"})]
+    assert check_stack(REGISTRY["gcp-audit-logs-all-services"], with_gcp)
+
+
+def test_hipaa_pack_tightens_gcp_thresholds() -> None:
+    hipaa = PACKS["hipaa"]
+    half_year = {**KEY_OK, "rotationPeriod": f"{180 * 86400}s"}
+    rule = REGISTRY["gcp-kms-rotation-period"]
+    assert rule in hipaa.rules()
+    assert check_resource(rule, KEY, half_year) == []
+    assert check_resource(rule, KEY, half_year, hipaa.rule_config(rule)) == [
+        "rotates every 180 days; the maximum is 90"]
+    retention = REGISTRY["gcp-log-bucket-retention"]
+    log_bucket = {"retentionDays": 400, "cmekSettings": {"kmsKeyName": "k"}}
+    token = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
+    assert check_resource(retention, token, log_bucket) == []
+    assert check_resource(retention, token, log_bucket, hipaa.rule_config(retention)) == [
+        "keeps logs 400 days; the minimum is 2190"]
+
+
+def test_locks_are_mandated_only_by_configuration() -> None:
+    unlocked = {**MODELS_OK, "retentionPolicy": {"retentionPeriod": "2592000", "isLocked": False}}
+    write_once = REGISTRY["gcp-storage-write-once"]
+    assert check_resource(write_once, BUCKET, unlocked) == []  # baseline: retained is write-once enough
+    assert check_resource(write_once, BUCKET, unlocked, PACKS["hipaa"].rule_config(write_once)) == [
+        "holds models under a retention policy that is not locked"]
+    locked = REGISTRY["gcp-log-bucket-locked"]
+    token = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
+    assert check_resource(locked, token, {"locked": False}) == []
+    assert check_resource(locked, token, {"locked": False}, PACKS["hipaa"].rule_config(locked)) == [
+        "log bucket is not locked: its retention can be shortened and its logs deleted"]
+
+
+def test_write_once_follows_the_purpose_label() -> None:
+    datasets = {**MODELS_OK, "labels": {**MODELS_OK["labels"], "purpose": "datasets"}}
+    unretained = {k: v for k, v in datasets.items() if k != "retentionPolicy"}
+    assert check_resource(REGISTRY["gcp-storage-write-once"], BUCKET, unretained) == []  # datasets stay erasable
+
+
+def test_confidential_computing_is_exempted_by_its_alias() -> None:
+    rule = REGISTRY["gcp-compute-confidential-computing"]
+    assert "confidential-computing" in rule.aliases
+    legacy_sev = {**INSTANCE_OK, "confidentialInstanceConfig": {"enableConfidentialCompute": True}}
+    assert check_resource(rule, INSTANCE, legacy_sev) == [
+        "c3-standard-8 runs SEV, not TDX or SEV_SNP (no memory integrity protection)"]
+    sev_snp = {**INSTANCE_OK, "confidentialInstanceConfig": {"confidentialInstanceType": "SEV_SNP"}}
+    assert check_resource(rule, INSTANCE, sev_snp) == []
+
+
+def test_confidential_only_org_policy_is_required_only_when_every_vm_is_confidential() -> None:
+    rule = REGISTRY["gcp-org-policies"]
+    missing = "compute.restrictNonConfidentialComputing"
+    assert check_stack(rule, org_policy_stack(skip=missing)) == [(f"no organization policy {missing}", None)]
+    assert check_stack(rule, org_policy_stack(skip=missing, confidential=False)) == []
