@@ -115,7 +115,7 @@ class AzureEnvironment(pulumi.ComponentResource):
         ), opts=self.child)
         # Model artifacts are always write-once for model_lock_days, whatever the compliance scope:
         # a model that can be swapped silently cannot be trusted by anyone.
-        containers = [Container(b.name, env.data.model_lock_days if b.purpose == "models" else None)
+        containers = [Container(b.name, env.data.model_lock_days if b.purpose == "models" else None, b.purpose)
                       for b in env.data.buckets]
         self.data_account = SecureStorageAccount(f"{env.name}-data", SecureStorageAccountArgs(
             account_name=storage_account_name(env.name, env.account, "data"), subscription_id=env.account,

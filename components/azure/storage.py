@@ -48,6 +48,9 @@ def redundancy(location: str) -> str:
 class Container:
     name: str
     immutable_days: int | None = None  # version-level WORM retention; None = mutable
+    # What the container holds (datasets, models); its metadata says so, which policies read
+    # to find the containers that must be write-once. The name if None.
+    purpose: str | None = None
 
 
 @dataclass
@@ -171,7 +174,7 @@ class SecureStorageAccount(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             public_access="None",
             immutable_storage_with_versioning={"enabled": True} if c.immutable_days else None,
-            metadata={"purpose": c.name},
+            metadata={"purpose": c.purpose or c.name},
             opts=after_service,
         )
         if c.immutable_days:

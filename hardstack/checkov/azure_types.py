@@ -53,14 +53,76 @@ PATH_PARAMETERS = {
     "managementPolicyName", "immutabilityPolicyName", "tableName", "pricingName", "securityContactName",
     "virtualNetworkLinkName", "privateDnsZoneGroupName", "roleAssignmentName", "resourceUri",
     "natGatewayName", "publicIpAddressName", "securityRuleName", "subscriptionId", "ifMatch",
+    "scopeId",  # security.Pricing: the subscription the plan applies to, a path segment in ARM
 }
+# Path parameters naming the resource an extension resource attaches to: ARM templates write
+# them as the resource's top-level `scope` (a diagnostic setting's `resourceUri`).
+SCOPE_INPUTS = {"resourceUri"}
 # ARM keeps these beside `properties`; azure-native's other inputs go inside `properties`.
 TOP_LEVEL = {"name", "location", "tags", "sku", "kind", "identity", "zones", "plan", "extendedLocation",
              "scope"}
-# azure-native renamed these ARM properties.
+# azure-native renamed these ARM properties (it uses the REST specs' x-ms-client-name).
 RENAMED = {
     ("Microsoft.Storage/storageAccounts", "enableHttpsTrafficOnly"): "supportsHttpsTrafficOnly",
     ("Microsoft.Storage/storageAccounts", "networkRuleSet"): "networkAcls",
+}
+# The same, below the top level of `properties`: ARM type -> path of azure-native names -> ARM name.
+# Storage writes its key reference in lower case (keyvaultproperties.keyname) and calls the
+# encryption identity `identity`; Key Vault keys keep their expiry in `attributes.exp`.
+NESTED_RENAMED: dict[str, dict[tuple[str, ...], str]] = {
+    "Microsoft.Storage/storageAccounts": {
+        ("encryption", "keyVaultProperties"): "keyvaultproperties",
+        ("encryption", "keyVaultProperties", "keyName"): "keyname",
+        ("encryption", "keyVaultProperties", "keyVaultUri"): "keyvaulturi",
+        ("encryption", "keyVaultProperties", "keyVersion"): "keyversion",
+        ("encryption", "encryptionIdentity"): "identity",
+        ("encryption", "encryptionIdentity", "encryptionUserAssignedIdentity"): "userAssignedIdentity",
+        ("encryption", "encryptionIdentity", "encryptionFederatedIdentityClientId"): "federatedIdentityClientId",
+    },
+    "Microsoft.KeyVault/vaults/keys": {
+        ("attributes", "expires"): "exp",
+        ("attributes", "notBefore"): "nbf",
+    },
+}
+# ARM names a child resource by its whole path below the resource group ("vault/key"): the
+# inputs that make up each segment, in order ("=x" is a literal segment azure-native implies).
+# Without this two containers of one account, or two DNS zone groups named "default", would get
+# the same checkov address and one of them would silently go unjudged.
+NAME_PARTS: dict[str, tuple[str, ...]] = {
+    "Microsoft.Resources/resourceGroups": ("resourceGroupName",),
+    "Microsoft.KeyVault/vaults": ("vaultName",),
+    "Microsoft.KeyVault/vaults/keys": ("vaultName", "keyName"),
+    "Microsoft.Compute/diskEncryptionSets": ("diskEncryptionSetName",),
+    "Microsoft.Compute/virtualMachines": ("vmName",),
+    "Microsoft.Compute/disks": ("diskName",),
+    "Microsoft.ManagedIdentity/userAssignedIdentities": ("resourceName",),
+    "Microsoft.Authorization/roleAssignments": ("roleAssignmentName",),
+    "Microsoft.Insights/actionGroups": ("actionGroupName",),
+    "Microsoft.Insights/activityLogAlerts": ("activityLogAlertName",),
+    "Microsoft.Insights/diagnosticSettings": ("name",),
+    "Microsoft.Network/networkWatchers": ("networkWatcherName",),
+    "Microsoft.Network/networkWatchers/flowLogs": ("networkWatcherName", "flowLogName"),
+    "Microsoft.Network/networkInterfaces": ("networkInterfaceName",),
+    "Microsoft.Network/networkSecurityGroups": ("networkSecurityGroupName",),
+    "Microsoft.Network/networkSecurityGroups/securityRules": ("networkSecurityGroupName", "securityRuleName"),
+    "Microsoft.Network/privateEndpoints": ("privateEndpointName",),
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups": ("privateEndpointName", "privateDnsZoneGroupName"),
+    "Microsoft.Network/virtualNetworks": ("virtualNetworkName",),
+    "Microsoft.Network/virtualNetworks/subnets": ("virtualNetworkName", "subnetName"),
+    "Microsoft.Network/natGateways": ("natGatewayName",),
+    "Microsoft.Network/publicIPAddresses": ("publicIpAddressName",),
+    "Microsoft.OperationalInsights/workspaces": ("workspaceName",),
+    "Microsoft.OperationalInsights/workspaces/tables": ("workspaceName", "tableName"),
+    "Microsoft.Network/privateDnsZones": ("privateZoneName",),
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks": ("privateZoneName", "virtualNetworkLinkName"),
+    "Microsoft.Security/pricings": ("pricingName",),
+    "Microsoft.Security/securityContacts": ("securityContactName",),
+    "Microsoft.Storage/storageAccounts": ("accountName",),
+    "Microsoft.Storage/storageAccounts/blobServices": ("accountName", "blobServicesName"),
+    "Microsoft.Storage/storageAccounts/blobServices/containers": ("accountName", "=default", "containerName"),
+    "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies":
+        ("accountName", "=default", "containerName", "immutabilityPolicyName"),
+    "Microsoft.Storage/storageAccounts/managementPolicies": ("accountName", "managementPolicyName"),
 }
 # Arrays of sub-resources: each item is {name, properties: {...}} in ARM.
 SUB_RESOURCE_ARRAYS = {

@@ -7,7 +7,7 @@ and remediation. Importing this package registers every rule; nothing here build
 
 from __future__ import annotations
 
-from hardstack_rules import aws, common, gcp  # noqa: F401 imported for registration
+from hardstack_rules import aws, azure, common, gcp  # noqa: F401 imported for registration
 from hardstack_rules.rule import REGISTRY, Rule
 
 

@@ -39,6 +39,8 @@ PACKS: dict[str, Pack] = {
         config={
             "aws-kms-rotation-period": {"maximumDays": 90},
             "aws-logs-retention": {"minimumDays": 2190},
+            "azure-key-rotation-period": {"maximumDays": 90},
+            "azure-log-analytics-retention": {"minimumDays": 2190},
             "gcp-kms-rotation-period": {"maximumDays": 90},
             "gcp-log-bucket-retention": {"minimumDays": 2190},
             # HIPAA evidence must be tamper-evident: locked (irreversible) retention on audit

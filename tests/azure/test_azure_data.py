@@ -114,6 +114,17 @@ def test_models_container_is_write_once_for_model_lock_days(azure_graph: Graph, 
         assert "immutableStorageWithVersioning" not in datasets.inputs
 
 
+
+def test_container_metadata_names_the_bucket_purpose_not_its_name(render_variant) -> None:
+    # Policies find the write-once containers by this metadata: a models bucket named otherwise
+    # must still say it holds models.
+    graph = render_variant(data={"buckets": [{"name": "corpus", "purpose": "datasets"},
+                                             {"name": "weights", "purpose": "models"}]})
+    weights = by_input(graph, CONTAINER, "containerName", "weights")
+    assert weights.inputs["metadata"] == {"purpose": "models"}
+    assert weights.inputs["immutableStorageWithVersioning"] == {"enabled": True}
+    assert by_input(graph, CONTAINER, "containerName", "corpus").inputs["metadata"] == {"purpose": "datasets"}
+
 def test_old_versions_expire_after_the_spec_retention(azure_graph: Graph, azure_spec: Environment) -> None:
     data_name = account(azure_graph, "data", azure_spec).inputs["accountName"]
     policy = by_input(azure_graph, LIFECYCLE, "accountName", data_name).inputs["policy"]

@@ -1,0 +1,85 @@
+"""HS_AZ_9 - HS_AZ_12: Key Vault keys rotate within 90 days, vaults authorize through Azure RBAC
+only, disk encryption sets use a customer key, and exportable keys are HSM keys released only
+under a policy. checkov checks a key's expiry and HSM backing, not its rotation or release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azure_values import days, get, is_true, items
+from checkov.arm.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories, CheckResult
+
+KEY = "Microsoft.KeyVault/vaults/keys"
+MAX_ROTATION_DAYS = 90
+CUSTOMER_KEY_TYPES = {"EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatformAndCustomerKeys",
+                      "ConfidentialVmEncryptedWithCustomerKey"}
+
+
+class AzureKeyRotation(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name=f"Ensure Key Vault keys rotate automatically at least every {MAX_ROTATION_DAYS} days",
+            id="HS_AZ_9", categories=[CheckCategories.ENCRYPTION], supported_resources=[KEY],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["properties/rotationPolicy/lifetimeActions"]
+        for action in items(conf, "properties/rotationPolicy/lifetimeActions"):
+            if str(get(action, "action/type")).lower() != "rotate":
+                continue
+            period = days(get(action, "trigger/timeAfterCreate"))
+            if period is not None and period <= MAX_ROTATION_DAYS:
+                return CheckResult.PASSED
+        return CheckResult.FAILED
+
+
+class AzureVaultRbac(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure Key Vaults authorize data access with Azure RBAC, not access policies",
+            id="HS_AZ_10", categories=[CheckCategories.IAM], supported_resources=["Microsoft.KeyVault/vaults"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["properties/enableRbacAuthorization", "properties/accessPolicies"]
+        rbac = is_true(get(conf, "properties/enableRbacAuthorization"))
+        return CheckResult.PASSED if rbac and not items(conf, "properties/accessPolicies") else CheckResult.FAILED
+
+
+class AzureDiskEncryptionSetCustomerKey(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure disk encryption sets encrypt with a customer-managed key",
+            id="HS_AZ_11", categories=[CheckCategories.ENCRYPTION],
+            supported_resources=["Microsoft.Compute/diskEncryptionSets"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["properties/encryptionType", "properties/activeKey/keyUrl"]
+        ok = get(conf, "properties/encryptionType") in CUSTOMER_KEY_TYPES and bool(
+            get(conf, "properties/activeKey/keyUrl"))
+        return CheckResult.PASSED if ok else CheckResult.FAILED
+
+
+class AzureExportableKeyRelease(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure exportable Key Vault keys are HSM keys bound to a secure key release policy",
+            id="HS_AZ_12", categories=[CheckCategories.ENCRYPTION], supported_resources=[KEY],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["properties/attributes/exportable", "properties/kty", "properties/releasePolicy"]
+        exportable = is_true(get(conf, "properties/attributes/exportable"))
+        released = bool(get(conf, "properties/releasePolicy/data"))
+        if not exportable and not released:
+            return CheckResult.PASSED  # never leaves the vault: nothing to release
+        hsm = str(get(conf, "properties/kty")).endswith("-HSM")
+        return CheckResult.PASSED if exportable and hsm and released else CheckResult.FAILED
+
+
+rotation = AzureKeyRotation()
+vault_rbac = AzureVaultRbac()
+disk_encryption_set = AzureDiskEncryptionSetCustomerKey()
+exportable_release = AzureExportableKeyRelease()

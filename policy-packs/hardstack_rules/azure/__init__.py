@@ -1,0 +1,13 @@
+"""Azure rules; importing this package registers them."""
+
+from hardstack_rules.azure import (  # noqa: F401 imported for registration
+    compute,
+    identity,
+    keys,
+    logging,
+    monitoring,
+    network,
+    relations,
+    storage,
+    tagging,
+)

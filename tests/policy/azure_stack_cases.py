@@ -1,0 +1,216 @@
+"""A holding and a violating stack for every Azure stack rule, built as small resource graphs
+with the property dependencies the engine reports (who references whom)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from azure_resource_cases import ACCOUNT_OK, DES_ID, KEY_ID, KEY_OK, RELEASABLE_KEY, VM_OK, WORKSPACE_ID, changed
+
+from hardstack.render import Resource
+
+VAULT = "azure-native:keyvault:Vault"
+KEY = "azure-native:keyvault:Key"
+VM = "azure-native:compute:VirtualMachine"
+DES = "azure-native:compute:DiskEncryptionSet"
+VNET = "azure-native:network:VirtualNetwork"
+FLOW_LOG = "azure-native:network:FlowLog"
+ENDPOINT = "azure-native:network:PrivateEndpoint"
+DNS_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+ACCOUNT = "azure-native:storage:StorageAccount"
+BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
+CONTAINER = "azure-native:storage:BlobContainer"
+IMMUTABILITY = "azure-native:storage:BlobContainerImmutabilityPolicy"
+WORKSPACE = "azure-native:operationalinsights:Workspace"
+TABLE = "azure-native:operationalinsights:Table"
+DIAGNOSTIC = "azure-native:monitor:DiagnosticSetting"
+ACTIVITY_LOG = "azure-native:monitor:SubscriptionDiagnosticSetting"
+ACTION_GROUP = "azure-native:monitor:ActionGroup"
+ALERT = "azure-native:monitor:ActivityLogAlert"
+PRICING = "azure-native:security:Pricing"
+NSG = "azure-native:network:NetworkSecurityGroup"
+
+CONFIDENTIAL_DES = "ConfidentialVmEncryptedWithCustomerKey"
+LOGS = [{"categoryGroup": "allLogs", "enabled": True}]
+METRICS = [{"category": "AllMetrics", "enabled": True}]
+
+
+class Stack:
+    def __init__(self) -> None:
+        self.resources: list[Resource] = []
+
+    def add(self, token: str, name: str, props: dict[str, Any] | None = None,
+            refs: dict[str, Resource | list[Resource]] | None = None) -> Resource:
+        deps = {k: [v] if isinstance(v, Resource) else v for k, v in (refs or {}).items()}
+        res = Resource(
+            urn=f"urn:pulumi:t::t::{token}::{name}", type=token, name=name, parent="", inputs=dict(props or {}),
+            propertyDependencies={k: [r.urn for r in v] for k, v in deps.items()},
+            dependencies=[r.urn for v in deps.values() for r in v],
+        )
+        self.resources.append(res)
+        return res
+
+
+def disk_stack(des_type: str = CONFIDENTIAL_DES, key_props: dict[str, Any] | None = None,
+               own_key: bool = True) -> list[Resource]:
+    s = Stack()
+    vault = s.add(VAULT, "vault")
+    key = s.add(KEY, "disks-key", key_props or RELEASABLE_KEY, {"vaultName": vault})
+    des = s.add(DES, "des", {"encryptionType": des_type, "activeKey": {"keyUrl": "https://kv/keys/disks/1"}},
+                {"activeKey": [vault, key] if own_key else [vault]})
+    s.add(VM, "vm", VM_OK, {"storageProfile": des})
+    return s.resources
+
+
+def network_stack(flow_enabled: bool = True) -> list[Resource]:
+    s = Stack()
+    vnet = s.add(VNET, "vnet")
+    s.add(FLOW_LOG, "flows", {"enabled": flow_enabled}, {"targetResourceId": vnet})
+    return s.resources
+
+
+def endpoint_stack(account_endpoint: bool = True, vault_dns: bool = True) -> list[Resource]:
+    s = Stack()
+    vault = s.add(VAULT, "vault")
+    account = s.add(ACCOUNT, "data", ACCOUNT_OK)
+    for target, group in ((vault, "vault"), (account, "blob")):
+        if target is account and not account_endpoint:
+            continue
+        pe = s.add(ENDPOINT, f"{target.name}-pe", {"privateLinkServiceConnections": [{"groupIds": [group]}]},
+                   {"privateLinkServiceConnections": target})
+        if target is account or vault_dns:
+            s.add(DNS_GROUP, f"{target.name}-dns", {"privateDnsZoneConfigs": [{"privateDnsZoneId": "zone"}]},
+                  {"privateEndpointName": pe})
+    return s.resources
+
+
+def blob_stack(versioning: bool = True, locked: bool = True, appends: bool = False,
+               purpose: str = "models") -> list[Resource]:
+    s = Stack()
+    account = s.add(ACCOUNT, "data", ACCOUNT_OK)
+    s.add(BLOB_SERVICE, "blob-service", {
+        "isVersioningEnabled": versioning, "deleteRetentionPolicy": {"enabled": True, "days": 30},
+        "containerDeleteRetentionPolicy": {"enabled": True, "days": 30}}, {"accountName": account})
+    models = s.add(CONTAINER, "models", {"containerName": "weights", "metadata": {"purpose": purpose},
+                                         "immutableStorageWithVersioning": {"enabled": True}},
+                   {"accountName": account})
+    if locked:
+        s.add(IMMUTABILITY, "models-worm", {"immutabilityPeriodSinceCreationInDays": 30,
+                                            "allowProtectedAppendWrites": appends},
+              {"accountName": account, "containerName": models})
+    return s.resources
+
+
+def retention_stack(workspace_days: int = 730, table_days: int = 2190, audit_tables: bool = True) -> list[Resource]:
+    s = Stack()
+    ws = s.add(WORKSPACE, "workspace", {"retentionInDays": workspace_days})
+    for table in ("AzureActivity", "AZKVAuditLogs", "StorageBlobLogs", "AzureDiagnostics", "LAQueryLogs"):
+        if audit_tables or table == "AzureActivity":
+            s.add(TABLE, f"table-{table}", {"tableName": table, "retentionInDays": workspace_days,
+                                            "totalRetentionInDays": table_days}, {"workspaceName": ws})
+    return s.resources
+
+
+def diagnostics_stack(vault_logs: bool = True, blob_logs: bool = True, foreign_workspace: bool = False
+                      ) -> list[Resource]:
+    s = Stack()
+    ws = s.add(WORKSPACE, "workspace")
+    vault, nsg = s.add(VAULT, "vault"), s.add(NSG, "nsg")
+    vm, account = s.add(VM, "vm", VM_OK), s.add(ACCOUNT, "data", ACCOUNT_OK)
+    blob = s.add(BLOB_SERVICE, "blob-service", {}, {"accountName": account})
+    sink = {} if foreign_workspace else {"workspaceId": ws}
+    for target, props in ((vault, {"logs": LOGS if vault_logs else [], "metrics": METRICS}), (nsg, {"logs": LOGS}),
+                          (vm, {"metrics": METRICS}), (account, {"metrics": METRICS}),
+                          (blob, {"logs": LOGS if blob_logs else []})):
+        s.add(DIAGNOSTIC, f"{target.name}-diag", {"workspaceId": WORKSPACE_ID, **props},
+              {"resourceUri": target, **sink})
+    return s.resources
+
+
+def activity_log_stack(categories: tuple[str, ...] = ("Administrative", "Security", "Policy")) -> list[Resource]:
+    s = Stack()
+    ws = s.add(WORKSPACE, "workspace")
+    s.add(ACTIVITY_LOG, "activity-log", {"workspaceId": WORKSPACE_ID,
+                                         "logs": [{"category": c, "enabled": True} for c in categories]},
+          {"workspaceId": ws})
+    return s.resources
+
+
+def defender_stack(ai_tier: str = "Standard") -> list[Resource]:
+    s = Stack()
+    for plan in ("VirtualMachines", "StorageAccounts", "KeyVaults", "AI"):
+        s.add(PRICING, f"defender-{plan.lower()}", {"pricingName": plan,
+                                                    "pricingTier": ai_tier if plan == "AI" else "Standard"})
+    return s.resources
+
+
+def alert_stack(email: bool = True, role_alert: bool = True) -> list[Resource]:
+    s = Stack()
+    receivers = [{"name": "secops", "emailAddress": "secops@example.com"}] if email else []
+    group = s.add(ACTION_GROUP, "action-group", {"enabled": True, "emailReceivers": receivers})
+    watched = {"key-vault": "Microsoft.KeyVault/vaults/write"}
+    if role_alert:
+        watched["roles"] = "Microsoft.Authorization/roleAssignments/write"
+    for name, operation in watched.items():
+        s.add(ALERT, f"{name}-alert", {"enabled": True, "condition": {"allOf": [
+            {"field": "category", "equals": "Administrative"}, {"field": "operationName", "equals": operation}]},
+            "actions": {"actionGroups": [{"actionGroupId": "ag"}]}}, {"actions": group})
+    return s.resources
+
+
+def keyed_stack(own: bool = True) -> list[Resource]:
+    s = Stack()
+    key = s.add(KEY, "data-key", KEY_OK)
+    account_props = ACCOUNT_OK if own else changed(ACCOUNT_OK, "encryption/keyVaultProperties/keyVaultUri",
+                                                    "https://kv-other.vault.azure.net/")
+    s.add(ACCOUNT, "data", account_props, {"encryption": key} if own else {})
+    des = s.add(DES, "des", {"encryptionType": CONFIDENTIAL_DES, "activeKey": {"keyUrl": KEY_ID}},
+                {"activeKey": key})
+    s.add(VM, "vm", changed(VM_OK, "storageProfile/osDisk/managedDisk/securityProfile/diskEncryptionSet/id", DES_ID),
+          {"storageProfile": des})
+    return s.resources
+
+
+def provider_stack(location: str) -> list[Resource]:
+    s = Stack()
+    s.add("pulumi:providers:azure-native", "azure-provider", {"location": location, "subscriptionId": "s"})
+    return s.resources
+
+
+# rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
+CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
+    "azure-confidential-vm-disk-set": (
+        disk_stack, lambda: disk_stack(des_type="EncryptionAtRestWithCustomerKey"),
+        "seals its OS disk with des, of type EncryptionAtRestWithCustomerKey", "vm"),
+    "azure-confidential-disk-key": (
+        disk_stack, lambda: disk_stack(key_props=KEY_OK),
+        "uses key disks-key, which is not an exportable HSM key with a release policy", "des"),
+    "azure-vnet-flow-logs": (network_stack, lambda: network_stack(flow_enabled=False),
+                             "VNet vnet has no enabled flow log", "vnet"),
+    "azure-private-endpoints": (endpoint_stack, lambda: endpoint_stack(account_endpoint=False),
+                                "storage account data has no private endpoint", "data"),
+    "azure-storage-versioning-soft-delete": (blob_stack, lambda: blob_stack(versioning=False),
+                                             "storage account data lacks blob versions", "data"),
+    "azure-storage-write-once-models": (blob_stack, lambda: blob_stack(locked=False),
+                                        "container models holds models but no immutability policy locks them",
+                                        "models"),
+    "azure-log-analytics-retention": (
+        lambda: retention_stack(workspace_days=400, table_days=400),
+        lambda: retention_stack(workspace_days=100, table_days=400, audit_tables=False),
+        "workspace workspace keeps 100 days, and so do its audit tables AZKVAuditLogs", "workspace"),
+    "azure-diagnostics-to-workspace": (diagnostics_stack, lambda: diagnostics_stack(vault_logs=False),
+                                       "vault vault sends no audit logs to a workspace of this stack", "vault"),
+    "azure-activity-log-to-workspace": (activity_log_stack, lambda: activity_log_stack(("Administrative",)),
+                                        "categories Security, Policy reach no workspace", "activity-log"),
+    "azure-defender-plans": (defender_stack, lambda: defender_stack(ai_tier="Free"),
+                             "Defender plan AI is on the Free tier", "defender-ai"),
+    "azure-activity-alerts": (alert_stack, lambda: alert_stack(email=False),
+                              "alert key-vault-alert on Key Vault changes reaches no enabled action group with an "
+                              "email receiver", "key-vault-alert"),
+    "azure-data-encrypted-with-own-key": (keyed_stack, lambda: keyed_stack(own=False),
+                                          "data: encryption does not use a Key Vault key defined in this stack",
+                                          "data"),
+    "gdpr-data-residency": (lambda: provider_stack("westeurope"), lambda: provider_stack("eastus"),
+                            "deploys to eastus, outside the EU/EEA", "azure-provider"),
+}
