@@ -79,11 +79,12 @@ def map_results(reports: Iterable[dict[str, Any]], exported: Iterable[ExportedSt
 
 
 def _neighbours(graph: Graph, urn: str) -> set[str]:
-    """Resources this one references or is referenced by (configuration or depends_on)."""
+    """Resources whose data this one uses or that use its data (property references only:
+    an ordering-only depends_on says nothing about configuration a check could have judged)."""
     res = graph.by_urn(urn)
-    out = set(res.dependencies) if res else set()
+    out = {u for urns in res.propertyDependencies.values() for u in urns} if res else set()
     for other in graph:
-        if urn in other.dependencies:
+        if any(urn in urns for urns in other.propertyDependencies.values()):
             out.add(other.urn)
     return out
 

@@ -119,6 +119,10 @@ def _register(rule: Rule) -> Rule:
     unknown = set(rule.controls) - set(FRAMEWORKS)
     if unknown:
         raise ValueError(f"{rule.id}: unknown frameworks {sorted(unknown)}")
+    # A control id that the catalog does not know would show up in reports unexplained.
+    undescribed = [f"{fw} {c}" for fw, ids in rule.controls.items() for c in ids if c not in FRAMEWORKS[fw].controls]
+    if undescribed:
+        raise ValueError(f"{rule.id}: control ids missing from controls.py: {', '.join(undescribed)}")
     REGISTRY[rule.id] = rule
     return rule
 
@@ -138,11 +142,12 @@ def resource_rule(*, id: str, title: str, severity: SeverityName, cloud: Cloud, 
 
 def stack_rule(*, id: str, title: str, severity: SeverityName, cloud: Cloud, practice: str,
                controls: Mapping[str, Sequence[str]], remediation: str,
-               config: Mapping[str, Mapping[str, Any]] | None = None) -> Callable[[StackCheck], Rule]:
+               config: Mapping[str, Mapping[str, Any]] | None = None,
+               aliases: Sequence[str] = ()) -> Callable[[StackCheck], Rule]:
     def wrap(fn: StackCheck) -> Rule:
         return _register(Rule(
             id=id, title=title, severity=severity, cloud=cloud, practice=practice,
             controls={k: tuple(v) for k, v in controls.items()}, remediation=remediation,
-            config=config or {}, stack_check=fn,
+            config=config or {}, aliases=tuple(aliases), stack_check=fn,
         ))
     return wrap

@@ -60,6 +60,8 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "HS_AWS_4": setting("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "restrictPublicBuckets",
                         lambda _: False),
     "HS_AWS_5": setting("aws:securityhub/account:Account", "autoEnableControls", lambda _: False),
+    "HS_AWS_6": setting("aws:securityhub/standardsSubscription:StandardsSubscription", "standardsArn",
+                        lambda _: "arn:aws:securityhub:eu-central-1:123456789012:standards/custom/v/1"),
 }
 
 
@@ -99,7 +101,7 @@ def test_example_fails_only_what_its_spec_exempts(judged) -> None:
 
 def test_custom_checks_pass_on_the_example(judged) -> None:
     passed = judged[0]["aws-prod-eu"].distinct_passed
-    assert {"HS_AWS_1", "HS_AWS_2", "HS_AWS_3", "HS_AWS_4", "HS_AWS_5"} <= passed
+    assert {"HS_AWS_1", "HS_AWS_2", "HS_AWS_3", "HS_AWS_4", "HS_AWS_5", "HS_AWS_6"} <= passed
 
 
 @pytest.mark.parametrize("check_id", sorted(WEAKENINGS))

@@ -18,7 +18,7 @@ from hardstack.spec import Environment, load
 
 EXAMPLES = {"gcp-prod-eu": STACKS / "Pulumi.gcp-prod-eu.yaml", "gcp-gpu-eu": STACKS / "Pulumi.gcp-gpu-eu.yaml"}
 NAT_VARIANT = "gcp-prod-eu-nat"
-CUSTOM = {f"HS_GCP_{n}" for n in range(1, 16)}
+CUSTOM = {f"HS_GCP_{n}" for n in range(1, 17)}
 
 KEY = "gcp:kms/cryptoKey:CryptoKey"
 INSTANCE = "gcp:compute/instance:Instance"
@@ -100,6 +100,7 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "HS_GCP_13": setting(BUCKET, "retentionPolicy", lambda _: None, "access-logs"),
     "HS_GCP_14": quiet_nat,
     "HS_GCP_15": setting(TOPIC, "messageStoragePolicy", lambda _: None),
+    "HS_GCP_16": setting("gcp:projects/service:Service", "disableOnDestroy", lambda _: True, "logging"),
 }
 
 

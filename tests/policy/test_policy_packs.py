@@ -52,3 +52,13 @@ def test_low_severity_rules_are_advisory() -> None:
     pack = PACKS["baseline"]
     assert {pack.enforcement(r) for r in pack.rules() if r.severity == "low"} == {"advisory"}
     assert {pack.enforcement(r) for r in pack.rules() if r.severity != "low"} == {"mandatory"}
+
+
+def test_rules_must_cite_known_control_ids() -> None:
+    from hardstack_rules.rule import REGISTRY, resource_rule
+
+    with pytest.raises(ValueError, match="control ids missing from controls.py: hipaa 999.999"):
+        resource_rule(id="test-unknown-control", title="t", severity="low", cloud="aws", practice="access",
+                      types=["aws:s3/bucket:Bucket"], controls={"hipaa": ["999.999"]}, remediation="r")(
+            lambda props, config: iter(()))
+    assert "test-unknown-control" not in REGISTRY

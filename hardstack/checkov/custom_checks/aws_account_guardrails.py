@@ -1,5 +1,6 @@
 """HS_AWS_4: the account-wide S3 public access block has all four flags on.
-HS_AWS_5: Security Hub enables new controls automatically as standards grow."""
+HS_AWS_5: Security Hub enables new controls automatically as standards grow.
+HS_AWS_6: Security Hub subscribes to a recognised benchmark."""
 
 from __future__ import annotations
 
@@ -38,3 +39,23 @@ class AwsSecurityHubAutoControls(BaseResourceCheck):
 
 public_access_check = AwsAccountPublicAccessBlock()
 security_hub_check = AwsSecurityHubAutoControls()
+
+
+class AwsSecurityHubKnownStandard(BaseResourceCheck):
+    """HS_AWS_6: Security Hub subscribes to a recognised benchmark, not an arbitrary ARN."""
+
+    STANDARDS = ("aws-foundational-security-best-practices", "cis-aws-foundations-benchmark", "nist-800-53")
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure Security Hub subscribes to the AWS foundational, CIS or NIST standard",
+            id="HS_AWS_6", categories=[CheckCategories.LOGGING],
+            supported_resources=["aws_securityhub_standards_subscription"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        arn = str(first(conf.get("standards_arn")) or "")
+        return CheckResult.PASSED if any(s in arn for s in self.STANDARDS) else CheckResult.FAILED
+
+
+standards_check = AwsSecurityHubKnownStandard()
