@@ -57,7 +57,7 @@ def test_low_severity_rules_are_advisory() -> None:
 def test_rules_must_cite_known_control_ids() -> None:
     from hardstack_rules.rule import REGISTRY, resource_rule
 
-    with pytest.raises(ValueError, match="control ids missing from controls.py: hipaa 999.999"):
+    with pytest.raises(ValueError, match=r"control ids missing from controls\.py: hipaa 999\.999"):
         resource_rule(id="test-unknown-control", title="t", severity="low", cloud="aws", practice="access",
                       types=["aws:s3/bucket:Bucket"], controls={"hipaa": ["999.999"]}, remediation="r")(
             lambda props, config: iter(()))
