@@ -11,9 +11,10 @@ def of_type(resources: Iterable[PolicyResource], *tokens: str) -> list[PolicyRes
     return [r for r in resources if r.resource_type in tokens]
 
 
-def referenced(resource: PolicyResource, prop: str) -> list[PolicyResource]:
-    """The resources whose outputs feed `prop` of `resource`."""
-    return list(resource.property_dependencies.get(prop, []) or [])
+def referenced(resource: PolicyResource, prop: str, *tokens: str) -> list[PolicyResource]:
+    """The resources whose outputs feed `prop` of `resource`; only those of `tokens` if given."""
+    found = list(resource.property_dependencies.get(prop, []) or [])
+    return [r for r in found if r.resource_type in tokens] if tokens else found
 
 
 def references(resource: PolicyResource, prop: str, target: PolicyResource) -> bool:

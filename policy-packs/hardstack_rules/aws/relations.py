@@ -33,5 +33,5 @@ def own_key(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
         for res in of_type(resources, token):
             if token.endswith("BucketServerSideEncryptionConfiguration") and "AES256" in str(res.props.get(prop)):
                 continue  # reported by aws-s3-sse-customer-key; no key to trace
-            if not any(dep.resource_type == KEY for dep in referenced(res, prop)):
+            if not referenced(res, prop, KEY):
                 yield f"{res.name}: {prop} does not use a KMS key defined in this stack", res.urn

@@ -136,7 +136,7 @@ def des_customer_key(props: Mapping[str, Any], config: Mapping[str, Any]) -> Ite
 
 
 def _sets(vm: PolicyResource) -> list[PolicyResource]:
-    return [d for d in referenced(vm, "storageProfile") if d.resource_type == DES]
+    return referenced(vm, "storageProfile", DES)
 
 
 @stack_rule(
@@ -169,7 +169,7 @@ def confidential_disk_key(resources: Sequence[PolicyResource], config: Mapping[s
     for des in of_type(resources, DES):
         if des.props.get("encryptionType") != CONFIDENTIAL_DES:
             continue
-        keys = [k for k in referenced(des, "activeKey") if k.resource_type == KEY]
+        keys = referenced(des, "activeKey", KEY)
         if not keys:
             yield f"disk encryption set {des.name} uses a key outside this stack", des.urn
         for key in keys:

@@ -70,7 +70,7 @@ def activity_alerts(resources: Sequence[PolicyResource], config: Mapping[str, An
         if not watching:
             yield f"no enabled activity-log alert on {subject}", None
         for alert in watching:
-            groups = [g for g in referenced(alert, "actions") if g.resource_type == ACTION_GROUP]
+            groups = referenced(alert, "actions", ACTION_GROUP)
             if not any(_mails(g) for g in groups):
                 yield f"alert {alert.name} on {subject} reaches no enabled action group with an email receiver", \
                     alert.urn

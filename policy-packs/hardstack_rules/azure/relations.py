@@ -31,6 +31,6 @@ KEYED = (
 def own_key(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     for token, prop, holder in KEYED:
         for res in of_type(resources, token):
-            if not any(dep.resource_type == holder for dep in referenced(res, prop)):
+            if not referenced(res, prop, holder):
                 what = "Key Vault key" if holder == KEY else "disk encryption set"
                 yield f"{res.name}: {prop} does not use a {what} defined in this stack", res.urn

@@ -89,5 +89,5 @@ def audit_sink(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     if not sinks:
         yield "no sink routes audit logs: the _Default bucket keeps them only 30 days", None
     for sink in sinks:
-        if not any(d.resource_type in (LOG_BUCKET, BUCKET) for d in referenced(sink, "destination")):
+        if not referenced(sink, "destination", LOG_BUCKET, BUCKET):
             yield f"sink {sink.name} routes audit logs to a destination outside this stack", sink.urn

@@ -41,7 +41,7 @@ def alerts_notify(resources: Sequence[PolicyResource], config: Mapping[str, Any]
     if not alerts:
         yield "no enabled alert policy", None
     for alert in alerts:
-        if not any(d.resource_type == CHANNEL for d in referenced(alert, "notificationChannels")):
+        if not referenced(alert, "notificationChannels", CHANNEL):
             yield f"alert {alert.name} notifies no channel of this stack", alert.urn
 
 

@@ -31,5 +31,5 @@ KEYED = (
 def own_key(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     for token, prop in KEYED:
         for res in of_type(resources, token):
-            if not any(dep.resource_type == KEY for dep in referenced(res, prop)):
+            if not referenced(res, prop, KEY):
                 yield f"{res.name}: {prop} does not use a Cloud KMS key defined in this stack", res.urn

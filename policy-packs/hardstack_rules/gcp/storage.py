@@ -116,5 +116,5 @@ def access_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any
                 yield f"bucket {bucket.name} does not log access", bucket.urn
         elif target == name:
             yield f"bucket {bucket.name} logs access into itself", bucket.urn
-        elif target not in names and not any(d.resource_type == BUCKET for d in referenced(bucket, "logging")):
+        elif target not in names and not referenced(bucket, "logging", BUCKET):
             yield f"bucket {bucket.name} logs access to {target}, outside this stack", bucket.urn
