@@ -3,18 +3,16 @@ makes exactly the named rule fail on that resource."""
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from weakening import blame, drop, edit_input, findings, first, set_input, weaken
 
-from hardstack.policy import apply_exemptions, evaluate
 from hardstack.render import Graph, Resource, render
 from hardstack.spec import LoadedSpec, load
 from hardstack_rules import rules
-from hardstack_rules.packs import packs_for
 
 STACK = Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.aws-prod-eu.yaml"
 
@@ -27,43 +25,6 @@ def loaded() -> LoadedSpec:
 @pytest.fixture(scope="module")
 def graph(loaded: LoadedSpec) -> Graph:
     return render(loaded).graph
-
-
-def first(graph: Graph, token: str, name_part: str = "") -> Resource:
-    return next(r for r in graph if r.type == token and name_part in r.name)
-
-
-def set_input(token: str, key: str, value: object, name_part: str = "") -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, name_part)
-        res.inputs[key] = value
-        return res.name
-    return mutate
-
-
-def edit_input(token: str, key: str, change: Callable[[object], object], name_part: str = "") -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, name_part)
-        res.inputs[key] = change(res.inputs.get(key))
-        return res.name
-    return mutate
-
-
-def drop(token: str, name_part: str = "", blamed: Callable[[Graph], str] | None = None) -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, name_part)
-        name = blamed(graph) if blamed else ""
-        graph.resources.remove(res)
-        return name
-    return mutate
-
-
-def blame(mutate: Callable[[Graph], str], who: Callable[[Graph], str]) -> Callable[[Graph], str]:
-    """The same weakening, with the finding expected on another resource (a stack rule's subject)."""
-    def run(graph: Graph) -> str:
-        mutate(graph)
-        return who(graph)
-    return run
 
 
 def bucket_named(part: str) -> Callable[[Graph], str]:
@@ -175,15 +136,10 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
 }
 
 
-def blocking(loaded: LoadedSpec, graph: Graph) -> list:
-    result = evaluate(graph, packs_for(loaded.environment.compliance))
-    return apply_exemptions(result.findings, loaded.environment, graph)
-
-
 def test_example_passes_every_mandatory_rule(loaded: LoadedSpec, graph: Graph) -> None:
-    findings = blocking(loaded, graph)
-    assert [f for f in findings if f.status == "failed"] == []
-    exempted = [f for f in findings if f.status == "exempted"]
+    found = findings(loaded, graph)
+    assert [f for f in found if f.status == "failed"] == []
+    exempted = [f for f in found if f.status == "exempted"]
     assert [(f.rule_id, f.resource_name) for f in exempted] == [
         ("aws-s3-sse-customer-key", "aws-prod-eu-access-logs-encryption")]
     assert "SSE-S3" in exempted[0].exemption["reason"]
@@ -195,10 +151,7 @@ def test_every_aws_rule_has_a_weakening() -> None:
 
 @pytest.mark.parametrize("rule_id", sorted(WEAKENINGS))
 def test_weakened_example_fails_the_named_rule(rule_id: str, loaded: LoadedSpec, graph: Graph) -> None:
-    weakened = copy.deepcopy(graph)
-    blamed = WEAKENINGS[rule_id](weakened)
-    failed = [f for f in blocking(loaded, weakened) if f.status == "failed"]
-    named = [f for f in failed if f.rule_id == rule_id]
+    blamed, named, failed = weaken(loaded, graph, WEAKENINGS[rule_id], rule_id)
     assert named, f"{rule_id} did not fire; failures: {[(f.rule_id, f.message) for f in failed]}"
     if blamed:
         assert any(f.resource_name == blamed for f in named), [(f.resource_name, f.message) for f in named]

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from weakening import blame, drop, edit_input, findings, first, named, weaken
 
-from hardstack.policy import apply_exemptions, evaluate
-from hardstack.render import Graph, Resource, render
+from hardstack.policy import evaluate
+from hardstack.render import Graph, render
 from hardstack.spec import LoadedSpec, load
 from hardstack_rules import rules
 from hardstack_rules.packs import packs_for
@@ -56,10 +57,6 @@ def graphs(specs: dict[str, LoadedSpec]) -> dict[str, Graph]:
     return {name: render(spec).graph for name, spec in specs.items()}
 
 
-def first(graph: Graph, token: str, name_part: str = "") -> Resource:
-    return next(r for r in graph if r.type == token and name_part in r.name)
-
-
 def set_path(token: str, path: str, value: Any, name_part: str = "") -> Callable[[Graph], str]:
     """Set (None: remove) the input at a "/"-separated path of the first matching resource; a
     removed input takes its references with it."""
@@ -79,33 +76,12 @@ def set_path(token: str, path: str, value: Any, name_part: str = "") -> Callable
     return mutate
 
 
-def edit(token: str, key: str, change: Callable[[Any], Any], name_part: str = "") -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, name_part)
-        res.inputs[key] = change(copy.deepcopy(res.inputs.get(key)))
-        return res.name
-    return mutate
 
 
-def drop(token: str, name_part: str = "", blamed: Callable[[Graph], str] | None = None) -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, name_part)
-        name = blamed(graph) if blamed else ""
-        graph.resources.remove(res)
-        return name
-    return mutate
 
 
-def blame(mutate: Callable[[Graph], str], who: Callable[[Graph], str]) -> Callable[[Graph], str]:
-    """The same weakening, with the finding expected on another resource (a stack rule's subject)."""
-    def run(graph: Graph) -> str:
-        mutate(graph)
-        return who(graph)
-    return run
 
 
-def named(token: str, name_part: str = "") -> Callable[[Graph], str]:
-    return lambda graph: first(graph, token, name_part).name
 
 
 def foreign_log_key(graph: Graph) -> str:
@@ -154,12 +130,12 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
         VM, "storageProfile/osDisk/managedDisk/securityProfile/diskEncryptionSet", None),
     "azure-vm-managed-identity": set_path(VM, "identity", None),
     "azure-disk-encryption-set-customer-key": set_path(DES, "encryptionType", "ConfidentialVmEncryptedWithPlatformKey"),
-    "azure-nic-no-public-ip": edit(NIC, "ipConfigurations", lambda ips: [
+    "azure-nic-no-public-ip": edit_input(NIC, "ipConfigurations", lambda ips: [
         {**ips[0], "publicIPAddress": {"id": f"{SUBSCRIPTION}/x/publicIPAddresses/pip"}}, *ips[1:]]),
     "azure-nic-no-ip-forwarding": set_path(NIC, "enableIPForwarding", True),
-    "azure-nsg-no-inbound-from-internet": edit(NSG, "securityRules", with_rule(INTERNET_SSH), "workload"),
-    "azure-nsg-deny-all": edit(NSG, "securityRules", lambda rs: [r for r in rs if r["name"] != "deny-all-outbound"],
-                               "endpoints"),
+    "azure-nsg-no-inbound-from-internet": edit_input(NSG, "securityRules", with_rule(INTERNET_SSH), "workload"),
+    "azure-nsg-deny-all": edit_input(NSG, "securityRules",
+                                     lambda rs: [r for r in rs if r["name"] != "deny-all-outbound"], "endpoints"),
     "azure-subnet-nsg": set_path(SUBNET, "networkSecurityGroup", None, "workload"),
     "azure-subnet-no-default-outbound": set_path(SUBNET, "defaultOutboundAccess", True, "workload"),
     "azure-flow-log-analytics": set_path(FLOW_LOG, "flowAnalyticsConfiguration", None),
@@ -201,22 +177,17 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
 }
 
 
-def blocking(spec: LoadedSpec, graph: Graph) -> list:
-    result = evaluate(graph, packs_for(spec.environment.compliance))
-    return apply_exemptions(result.findings, spec.environment, graph)
-
-
 @pytest.mark.parametrize("stack", EXAMPLES)
 def test_example_passes_every_mandatory_rule(stack: str, specs: dict[str, LoadedSpec],
                                              graphs: dict[str, Graph]) -> None:
-    findings = blocking(specs[stack], graphs[stack])
-    assert [(f.rule_id, f.resource_name, f.message) for f in findings if f.status == "failed"] == []
-    exempted = sorted((f.rule_id, f.resource_name) for f in findings if f.status == "exempted")
+    found = findings(specs[stack], graphs[stack])
+    assert [(f.rule_id, f.resource_name, f.message) for f in found if f.status == "failed"] == []
+    exempted = sorted((f.rule_id, f.resource_name) for f in found if f.status == "exempted")
     # Only the log account: Network Watcher reaches it through the trusted-services exception
     # of a public endpoint behind a Deny-all firewall.
     assert exempted == [("azure-private-endpoints", f"{stack}-logs-account"),
                         ("azure-storage-public-network-disabled", f"{stack}-logs-account")]
-    assert all("Network Watcher" in f.exemption["reason"] for f in findings if f.status == "exempted")
+    assert all("Network Watcher" in f.exemption["reason"] for f in found if f.status == "exempted")
 
 
 def test_examples_are_judged_by_every_azure_rule(specs: dict[str, LoadedSpec], graphs: dict[str, Graph]) -> None:
@@ -233,10 +204,7 @@ def test_every_azure_rule_has_a_weakening() -> None:
 @pytest.mark.parametrize("rule_id", sorted(WEAKENINGS))
 def test_weakened_example_fails_the_named_rule(rule_id: str, specs: dict[str, LoadedSpec],
                                                graphs: dict[str, Graph]) -> None:
-    weakened = copy.deepcopy(graphs["azure-prod-eu"])
-    blamed = WEAKENINGS[rule_id](weakened)
-    failed = [f for f in blocking(specs["azure-prod-eu"], weakened) if f.status == "failed"]
-    hits = [f for f in failed if f.rule_id == rule_id]
+    blamed, hits, failed = weaken(specs["azure-prod-eu"], graphs["azure-prod-eu"], WEAKENINGS[rule_id], rule_id)
     assert hits, f"{rule_id} did not fire; failures: {[(f.rule_id, f.message) for f in failed]}"
     assert blamed and any(f.resource_name == blamed for f in hits), [(f.resource_name, f.message) for f in hits]
     assert all(f.message for f in hits)
@@ -246,5 +214,5 @@ def test_hipaa_example_is_held_to_hipaa_thresholds(specs: dict[str, LoadedSpec],
     # azure-gpu-eu is under HIPAA: a 365-day table passes the baseline but not the HIPAA pack.
     weakened = copy.deepcopy(graphs["azure-gpu-eu"])
     set_path(TABLE, "totalRetentionInDays", 400, "AzureActivity")(weakened)
-    failed = [f for f in blocking(specs["azure-gpu-eu"], weakened) if f.status == "failed"]
+    failed = [f for f in findings(specs["azure-gpu-eu"], weakened) if f.status == "failed"]
     assert [(f.rule_id, f.packs) for f in failed] == [("azure-log-analytics-retention", ["hipaa"])]

@@ -3,18 +3,15 @@ gcp-prod-eu example makes the named rule fail on that resource."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from weakening import drop, edit_input, findings, first, named, set_input, weaken
 
-from hardstack.findings import Finding
-from hardstack.policy import apply_exemptions, evaluate
 from hardstack.render import Graph, Resource, render
 from hardstack.spec import LoadedSpec, load
 from hardstack_rules import rules
-from hardstack_rules.packs import packs_for
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 PROD = STACKS / "Pulumi.gcp-prod-eu.yaml"
@@ -46,22 +43,6 @@ def graph(loaded: LoadedSpec) -> Graph:
     return render(loaded).graph
 
 
-def first(graph: Graph, token: str, name_part: str = "") -> Resource:
-    return next(r for r in graph if r.type == token and name_part in r.name)
-
-
-def edit_input(token: str, key: str, change: Callable[[object], object], name_part: str = "") -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, name_part)
-        res.inputs[key] = change(res.inputs.get(key))
-        return res.name
-    return mutate
-
-
-def set_input(token: str, key: str, value: object, name_part: str = "") -> Callable[[Graph], str]:
-    return edit_input(token, key, lambda _: value, name_part)
-
-
 def foreign(token: str, key: str, value: object, name_part: str = "") -> Callable[[Graph], str]:
     """Point `key` somewhere outside the stack: a literal value, no reference to a resource of it."""
     def mutate(graph: Graph) -> str:
@@ -72,33 +53,12 @@ def foreign(token: str, key: str, value: object, name_part: str = "") -> Callabl
     return mutate
 
 
-def drop(token: str, name_part: str = "", blamed: Callable[[Graph], str] | None = None) -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, name_part)
-        name = blamed(graph) if blamed else ""
-        graph.resources.remove(res)
-        return name
-    return mutate
-
-
 def add(token: str, name: str, inputs: dict[str, object]) -> Callable[[Graph], str]:
     def mutate(graph: Graph) -> str:
         graph.resources.append(Resource(urn=f"urn:pulumi:x::x::{token}::{name}", name=name, type=token,
                                         parent=graph.root, inputs=dict(inputs)))
         return name
     return mutate
-
-
-def blame(mutate: Callable[[Graph], str], who: Callable[[Graph], str]) -> Callable[[Graph], str]:
-    """The same weakening, with the finding expected on another resource (a stack rule's subject)."""
-    def run(graph: Graph) -> str:
-        mutate(graph)
-        return who(graph)
-    return run
-
-
-def named(token: str, part: str = "") -> Callable[[Graph], str]:
-    return lambda graph: first(graph, token, part).name
 
 
 WEAKENINGS: dict[str, Callable[[Graph], str]] = {
@@ -171,11 +131,6 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
 }
 
 
-def findings(loaded: LoadedSpec, graph: Graph) -> list[Finding]:
-    result = evaluate(graph, packs_for(loaded.environment.compliance))
-    return apply_exemptions(result.findings, loaded.environment, graph)
-
-
 @pytest.mark.parametrize("stack", [PROD, GPU], ids=lambda p: p.stem)
 def test_example_passes_every_rule(stack: Path) -> None:
     spec = load(stack)
@@ -190,10 +145,7 @@ def test_every_gcp_rule_has_a_weakening() -> None:
 
 @pytest.mark.parametrize("rule_id", sorted(WEAKENINGS))
 def test_weakened_example_fails_the_named_rule(rule_id: str, loaded: LoadedSpec, graph: Graph) -> None:
-    weakened = copy.deepcopy(graph)
-    blamed = WEAKENINGS[rule_id](weakened)
-    failed = [f for f in findings(loaded, weakened) if f.status == "failed"]
-    named_rule = [f for f in failed if f.rule_id == rule_id]
+    blamed, named_rule, failed = weaken(loaded, graph, WEAKENINGS[rule_id], rule_id)
     assert named_rule, f"{rule_id} did not fire; failures: {[(f.rule_id, f.message) for f in failed]}"
     if blamed:
         assert any(f.resource_name == blamed for f in named_rule), [(f.resource_name, f.message) for f in named_rule]
