@@ -22,7 +22,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 
 def spec_path_for(finding: Finding, graph: Graph, env: Environment) -> tuple[str | int, ...]:
     res = graph.by_urn(finding.resource_urn) if finding.resource_urn else None
-    if res is not None and res.type.startswith("pulumi:providers:"):
+    if res is not None and res.is_provider:
         return ("region",)
     if res is None:
         return ()

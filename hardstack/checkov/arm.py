@@ -88,7 +88,7 @@ def to_arm(graph: Graph) -> Exported:
     exported = Exported(plan={})
     resources: list[dict[str, Any]] = []
     for res in graph:
-        if not res.custom or res.type.startswith("pulumi:providers:"):
+        if not res.is_cloud_resource:
             continue
         arm_type = ARM_TYPES.get(res.type)
         if arm_type is None:

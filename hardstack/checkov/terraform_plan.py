@@ -85,7 +85,7 @@ def to_plan(graph: Graph, types: Mapping[str, str], renames: Mapping[str, str] |
     configured: list[dict[str, Any]] = []
     address_of: dict[str, str] = {}
     for res in graph:
-        if not res.custom or res.type.startswith("pulumi:providers:"):
+        if not res.is_cloud_resource:
             continue
         tf_type = types.get(res.type)
         if tf_type is None:

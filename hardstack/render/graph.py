@@ -23,6 +23,15 @@ class Resource:
     custom: bool = True
 
     @property
+    def is_provider(self) -> bool:
+        return self.type.startswith("pulumi:providers:")
+
+    @property
+    def is_cloud_resource(self) -> bool:
+        """Something a cloud will create: a custom resource that is not a provider."""
+        return self.custom and not self.is_provider
+
+    @property
     def provider_urn(self) -> str:
         # Provider references are "<urn>::<id>"; the URN itself contains "::" separators.
         return self.provider.rsplit("::", 1)[0] if self.provider else ""

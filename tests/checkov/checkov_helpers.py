@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from hardstack.checkov import runner
 from hardstack.checkov.export import export
 from hardstack.checkov.results import CheckovStackResult, map_results
-from hardstack.render import Graph
+from hardstack.render import Graph, Resource
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ROOT / "stacks"
@@ -20,3 +22,37 @@ def judge(graphs: list[Graph]) -> tuple[dict[str, CheckovStackResult], int]:
         exported = [export(g, Path(tmp)) for g in graphs]
         reports = runner.run(Path(tmp), [e.framework for e in exported])
         return map_results(reports, exported, {g.stack: g for g in graphs}), 1
+
+
+def first(graph: Graph, token: str, part: str = "") -> Resource:
+    return next(r for r in graph if r.type == token and part in r.name)
+
+
+def setting(token: str, key: str, change: Callable[[object], object], part: str = "") -> Callable[[Graph], str]:
+    """Weaken one input of the first matching resource; returns the resource checkov must fail."""
+    def mutate(graph: Graph) -> str:
+        res = first(graph, token, part)
+        res.inputs[key] = change(res.inputs.get(key))
+        if res.inputs[key] is None:  # the setting is gone, and with it the reference to the key
+            res.propertyDependencies.pop(key, None)
+        return res.name
+    return mutate
+
+
+def exported_count(graph: Graph) -> int:
+    return sum(1 for r in graph if r.is_cloud_resource)
+
+
+def judge_weakened(base: Graph, weakenings: Mapping[str, Callable[[Graph], str]], prefix: str,
+                   others: list[Graph]) -> tuple[dict[str, CheckovStackResult], dict[str, tuple[str, str]]]:
+    """One checkov run over `others` and a weakened copy of `base` per check id: (results by
+    stack, check id -> (weakened stack, resource the check must fail on))."""
+    graphs, blamed = list(others), {}
+    for index, (check, weaken) in enumerate(sorted(weakenings.items())):
+        weak = copy.deepcopy(base)
+        weak.stack = f"{prefix}-{index}"
+        blamed[check] = (weak.stack, weaken(weak))
+        graphs.append(weak)
+    results, runs = judge(graphs)
+    assert runs == 1
+    return results, blamed

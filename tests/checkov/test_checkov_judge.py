@@ -3,35 +3,20 @@ named resources when one setting is weakened. All weakened copies share one chec
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import pytest
-from checkov_helpers import STACKS, judge
+from checkov_helpers import STACKS, exported_count, judge_weakened, setting
 
 from hardstack.check import run_check
 from hardstack.checkov.results import CheckovStackResult
-from hardstack.render import Graph, Resource, render
+from hardstack.render import Graph, render
 from hardstack.spec import load
 
 
 @pytest.fixture(scope="module")
 def aws_graph() -> Graph:
     return render(load(STACKS / "Pulumi.aws-prod-eu.yaml")).graph
-
-
-def first(graph: Graph, token: str, part: str = "") -> Resource:
-    return next(r for r in graph if r.type == token and part in r.name)
-
-
-def setting(token: str, key: str, change: Callable[[object], object], part: str = "") -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, part)
-        res.inputs[key] = change(res.inputs.get(key))
-        if res.inputs[key] is None:  # the setting is gone, and with it the reference to the key
-            res.propertyDependencies.pop(key, None)
-        return res.name
-    return mutate
 
 
 INSTANCE = "aws:ec2/instance:Instance"
@@ -67,21 +52,12 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
 
 @pytest.fixture(scope="module")
 def judged(aws_graph: Graph) -> tuple[dict[str, CheckovStackResult], dict[str, str]]:
-    graphs, blamed = [aws_graph], {}
-    for index, (check, weaken) in enumerate(sorted(WEAKENINGS.items())):
-        weak = copy.deepcopy(aws_graph)
-        weak.stack = f"weak-{index}"
-        blamed[check] = (weak.stack, weaken(weak))
-        graphs.append(weak)
-    results, runs = judge(graphs)
-    assert runs == 1
-    return results, blamed
+    return judge_weakened(aws_graph, WEAKENINGS, "weak", [aws_graph])
 
 
 def test_example_parsed_whole_by_checkov(judged, aws_graph: Graph) -> None:
     result = judged[0]["aws-prod-eu"]
-    exported = sum(1 for r in aws_graph if r.custom and not r.type.startswith("pulumi:providers:"))
-    assert result.resource_count == exported > 100
+    assert result.resource_count == exported_count(aws_graph) > 100
 
 
 def test_example_passes_at_least_forty_distinct_checks(judged) -> None:

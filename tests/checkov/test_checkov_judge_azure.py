@@ -4,18 +4,17 @@ resource. The examples and every weakened copy share one checkov run."""
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from checkov_helpers import STACKS, judge
+from checkov_helpers import STACKS, exported_count, first, judge_weakened
 
 from hardstack.check import run_check
 from hardstack.checkov.arm import to_arm
 from hardstack.checkov.results import CheckovStackResult
-from hardstack.render import Graph, Resource, render
+from hardstack.render import Graph, render
 from hardstack.spec import load
 
 EXAMPLES = ("azure-prod-eu", "azure-gpu-eu")
@@ -53,10 +52,6 @@ OWNER = f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/8e3af
 @pytest.fixture(scope="module")
 def graphs() -> dict[str, Graph]:
     return {name: render(load(STACKS / f"Pulumi.{name}.yaml")).graph for name in EXAMPLES}
-
-
-def first(graph: Graph, token: str, part: str = "") -> Resource:
-    return next(r for r in graph if r.type == token and part in r.name)
 
 
 def setting(token: str, path: str, value: Any, part: str = "") -> Callable[[Graph], str]:
@@ -140,19 +135,8 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
 
 @pytest.fixture(scope="module")
 def judged(graphs: dict[str, Graph]) -> tuple[dict[str, CheckovStackResult], dict[str, tuple[str, str]]]:
-    runs, blamed = list(graphs.values()), {}
-    for index, (check, weaken) in enumerate(sorted(WEAKENINGS.items())):
-        weak = copy.deepcopy(graphs["azure-prod-eu"])
-        weak.stack = f"weak-azure-{index}"
-        blamed[check] = (weak.stack, weaken(weak))
-        runs.append(weak)
-    results, checkov_runs = judge(runs)
-    assert checkov_runs == 1
-    return results, blamed
+    return judge_weakened(graphs["azure-prod-eu"], WEAKENINGS, "weak-azure", list(graphs.values()))
 
-
-def exported_count(graph: Graph) -> int:
-    return sum(1 for r in graph if r.custom and not r.type.startswith("pulumi:providers:"))
 
 
 @pytest.mark.parametrize("stack", EXAMPLES)

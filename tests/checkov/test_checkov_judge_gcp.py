@@ -8,7 +8,7 @@ import copy
 from collections.abc import Callable
 
 import pytest
-from checkov_helpers import STACKS, judge
+from checkov_helpers import STACKS, exported_count, first, judge_weakened, setting
 
 from hardstack.check import run_check
 from hardstack.checkov.results import CheckovStackResult
@@ -27,20 +27,6 @@ FIREWALL = "gcp:compute/firewall:Firewall"
 SUBNET = "gcp:compute/subnetwork:Subnetwork"
 TOPIC = "gcp:pubsub/topic:Topic"
 LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
-
-
-def first(graph: Graph, token: str, part: str = "") -> Resource:
-    return next(r for r in graph if r.type == token and part in r.name)
-
-
-def setting(token: str, key: str, change: Callable[[object], object], part: str = "") -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, part)
-        res.inputs[key] = change(res.inputs.get(key))
-        if res.inputs[key] is None:  # the setting is gone, and with it the reference to the key
-            res.propertyDependencies.pop(key, None)
-        return res.name
-    return mutate
 
 
 def open_ssh(graph: Graph) -> str:
@@ -118,21 +104,12 @@ def examples() -> dict[str, Graph]:
 
 @pytest.fixture(scope="module")
 def judged(examples: dict[str, Graph]) -> tuple[dict[str, CheckovStackResult], dict[str, tuple[str, str]]]:
-    graphs, blamed = [*examples.values(), nat_variant()], {}
-    for index, (check, weaken) in enumerate(sorted(WEAKENINGS.items())):
-        weak = copy.deepcopy(examples["gcp-prod-eu"])
-        weak.stack = f"weak-gcp-{index}"
-        blamed[check] = (weak.stack, weaken(weak))
-        graphs.append(weak)
-    results, runs = judge(graphs)
-    assert runs == 1
-    return results, blamed
+    return judge_weakened(examples["gcp-prod-eu"], WEAKENINGS, "weak-gcp", [*examples.values(), nat_variant()])
 
 
 @pytest.mark.parametrize("stack", sorted(EXAMPLES))
 def test_example_parsed_whole_by_checkov(judged, examples: dict[str, Graph], stack: str) -> None:
-    exported = sum(1 for r in examples[stack] if r.custom and not r.type.startswith("pulumi:providers:"))
-    assert judged[0][stack].resource_count == exported > 60
+    assert judged[0][stack].resource_count == exported_count(examples[stack]) > 60
 
 
 @pytest.mark.parametrize("stack", sorted(EXAMPLES))
