@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pulumi
@@ -16,14 +17,17 @@ class HardstackMocks(pulumi.runtime.Mocks):
         self.target = target
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        outputs = dict(args.inputs)
+        # The outputs start as a deep copy of the inputs: a computed function may reshape a
+        # nested value where the provider returns another shape than it takes, without touching
+        # the inputs; the top-level values it returns are added where the inputs have none.
+        outputs = copy.deepcopy(args.inputs)
         if not args.custom:
             return None, outputs
         package = args.typ.split(":", 1)[0]
         if package == "pulumi":  # providers: their id is what resources reference
             return f"{args.name}-{short_hash(args.typ, args.name, length=8)}", outputs
         compute = _BY_PACKAGE.get(package)
-        extra = compute(args.typ, args.name, args.inputs, self.target) if compute else {}
+        extra = compute(args.typ, args.name, outputs, self.target) if compute else {}
         for key, value in extra.items():
             outputs.setdefault(key, value)
         return str(extra.get("id") or f"{args.name}-id"), outputs

@@ -117,9 +117,9 @@ def _own_name(token_key: str, inputs: Mapping[str, Any], name: str, target: Targ
 def _reshape_in_place(inputs: dict[str, Any], rid: str, target: Target) -> None:
     """Where azure-native's output shape differs from its input shape, the echoed input would not
     deserialize: `identity.userAssignedIdentities` goes in as a list of ids and comes back as a
-    map id -> {principalId, clientId}. The mocks echo the inputs dict (a shallow copy, so nested
-    dicts are shared) and let computed values only add keys, so nested values are reshaped in
-    place here; the recorded graph keeps the inputs as the program sent them (a separate copy)."""
+    map id -> {principalId, clientId}. `inputs` here is the mocks' own copy that becomes the
+    outputs (see HardstackMocks.new_resource), so it is reshaped in place; the recorded graph
+    keeps the inputs as the program sent them."""
     identity = inputs.get("identity")
     if isinstance(identity, dict):
         assigned = identity.get("userAssignedIdentities")
