@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from hardstack.spec import CONFIG_KEY, Environment, SpecError, SpecIssue, validate
@@ -95,3 +96,15 @@ def spec() -> SimpleNamespace:
         issues=_spec_issues, valid=_valid, issue_at=_issue_at, iso=_iso, exemption=_exemption,
         file=FAKE_FILE,
     )
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty current directory, so commands that write stacks/ never touch the repository."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -14,17 +14,6 @@ from hardstack.spec import load
 CLOUDS = {"aws": "eu-central-1", "gcp": "europe-west4", "azure": "westeurope"}
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def _new(runner: CliRunner, *args: str):
     return runner.invoke(main, ["new", *args], catch_exceptions=False)
 

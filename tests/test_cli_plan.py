@@ -17,11 +17,6 @@ HARDSTACK = REPO / ".venv" / "bin" / "hardstack"
 KEY = "aws:kms/key:Key"
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def _plan(runner: CliRunner, *args: str):
     return runner.invoke(main, ["plan", *args], catch_exceptions=False)
 

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from hardstack.cli import main
@@ -38,17 +37,6 @@ config:
 def line_containing(text: str, needle: str) -> int:
     (line,) = [n for n, text_line in enumerate(text.splitlines(), start=1) if needle in text_line]
     return line
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def _validate(runner: CliRunner, *args: str):
