@@ -36,17 +36,30 @@ class ExportedStack:
         return FRAMEWORK[self.format]
 
 
+SUFFIX = {"terraform-plan": "tfplan.json", "arm": "arm.json"}
+
+
+def export_path(stack: str, cloud: str, out_dir: Path) -> Path:
+    return out_dir / f"{stack}.{SUFFIX[FORMATS[cloud]]}"
+
+
+def is_export(path: Path) -> bool:
+    """Whether `path` holds an earlier export (safe to replace), not some other file."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and ("terraform_version" in data or "deploymentTemplate" in str(data.get("$schema")))
+
+
 def export(graph: Graph, out_dir: Path) -> ExportedStack:
-    out_dir.mkdir(parents=True, exist_ok=True)
     if graph.cloud in TABLES:
         exported = to_plan(graph, *TABLES[graph.cloud])
-        path = out_dir / f"{graph.stack}.tfplan.json"
-        path.write_text(json.dumps(exported.plan, indent=1, default=str) + "\n")
-        return ExportedStack(graph.stack, graph.cloud, "terraform-plan", path,
-                             exported.addresses, exported.unmapped)
-    if graph.cloud == "azure":
+    elif graph.cloud == "azure":
         exported = to_arm(graph)
-        path = out_dir / f"{graph.stack}.arm.json"
-        path.write_text(json.dumps(exported.plan, indent=1, default=str) + "\n")
-        return ExportedStack(graph.stack, graph.cloud, "arm", path, exported.addresses, exported.unmapped)
-    raise ExportUnsupportedError(f"no checkov exporter for {graph.cloud} yet")
+    else:
+        raise ExportUnsupportedError(f"no checkov exporter for {graph.cloud} yet")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = export_path(graph.stack, graph.cloud, out_dir)
+    path.write_text(json.dumps(exported.plan, indent=1, default=str) + "\n")
+    return ExportedStack(graph.stack, graph.cloud, FORMATS[graph.cloud], path, exported.addresses, exported.unmapped)

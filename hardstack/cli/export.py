@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hardstack.checkov.export import FORMATS, ExportUnsupportedError, export
+from hardstack.checkov.export import FORMATS, ExportUnsupportedError, export, export_path, is_export
 from hardstack.render import RenderError, render
 from hardstack.spec import SpecError, load
 
@@ -16,8 +16,9 @@ from hardstack.spec import SpecError, load
 @click.option("--format", "fmt", type=click.Choice(["terraform-plan", "arm"]),
               help="terraform-plan (AWS, GCP) or arm (Azure); default: the stack's cloud's format.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory to write the export into.")
-def export_cmd(file: Path, fmt: str | None, out_dir: Path) -> None:
+              help="Directory to write the export into (<stack>.tfplan.json or <stack>.arm.json).")
+@click.option("--force", is_flag=True, help="Overwrite a file of that name even if it is not an earlier export.")
+def export_cmd(file: Path, fmt: str | None, out_dir: Path, force: bool) -> None:
     """Render FILE offline and write it as Terraform plan JSON or an ARM template.
 
     \b
@@ -35,6 +36,11 @@ def export_cmd(file: Path, fmt: str | None, out_dir: Path) -> None:
     expected = FORMATS[loaded.environment.cloud]
     if fmt is not None and fmt != expected:
         raise click.UsageError(f"{loaded.environment.cloud} stacks export as {expected}, not {fmt}")
+    target = export_path(loaded.stack, loaded.environment.cloud, out_dir)
+    if target.exists() and not force and not is_export(target):
+        click.secho(f"✗ {target} exists and is not an earlier export; left unchanged "
+                    "(use --force to overwrite it)", fg="red", err=True)
+        raise SystemExit(2)
     try:
         exported = export(render(loaded).graph, out_dir)
     except (RenderError, ExportUnsupportedError) as exc:

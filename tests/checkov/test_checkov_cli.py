@@ -128,3 +128,14 @@ def test_help_teaches_with_examples() -> None:
     for command in (["check"], ["export"], ["policies", "list"]):
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Examples:" in result.output
+
+
+def test_export_never_overwrites_a_file_that_is_not_an_export(tmp_path: Path) -> None:
+    target = tmp_path / "aws-prod-eu.tfplan.json"
+    target.write_text("my notes\n")
+    result = run("export", str(AWS), "--out", str(tmp_path))
+    assert result.exit_code == 2 and "left unchanged" in result.output
+    assert target.read_text() == "my notes\n"
+    assert run("export", str(AWS), "--out", str(tmp_path), "--force").exit_code == 0
+    assert json.loads(target.read_text())["terraform_version"]
+    assert run("export", str(AWS), "--out", str(tmp_path)).exit_code == 0  # an earlier export is replaced
