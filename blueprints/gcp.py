@@ -30,7 +30,22 @@ from components.gcp.monitoring import SecurityMonitoring, SecurityMonitoringArgs
 from components.gcp.names import bucket_name, resource_name, service_account_id
 from components.gcp.network import PrivateNetwork, PrivateNetworkArgs
 from components.gcp.services import ServiceAgents, ServiceAgentsArgs
-from hardstack.spec import Environment
+from hardstack.spec import Environment, catalog
+from hardstack.spec.models import Workload
+
+PROVISIONING = {"standard": "STANDARD", "spot": "SPOT", "flex-start": "FLEX_START"}
+
+
+def workload_zones(env: Environment, workload: Workload) -> list[str]:
+    """The spec's zones, else the first `network.zones` zones of the region that offer the machine
+    type confidentially (the catalog's list; validation guarantees there is at least one)."""
+    if workload.zones:
+        return list(workload.zones)
+    family = catalog.family_of("gcp", workload.machine_type)
+    offered = family.zones_in(env.region) if family is not None and env.confidential_kind(workload) != "none" else []
+    if not offered:  # not confidential: any zone of the region takes the type
+        offered = [f"{env.region}-{letter}" for letter in "abc"]
+    return offered[: env.network.zones]
 
 
 def locked(env: Environment) -> bool:
@@ -125,10 +140,10 @@ class GcpEnvironment(pulumi.ComponentResource):
 
     def _workloads(self) -> None:
         env = self.env
-        zones = [f"{env.region}-{letter}" for letter in "abc"[: env.network.zones]]
         self.workloads = {
             w.name: ConfidentialWorkload(f"{env.name}-{w.name}", ConfidentialWorkloadArgs(
-                project=self.project, machine_type=w.machine_type, count=w.count, zones=zones,
+                project=self.project, machine_type=w.machine_type, count=w.count, zones=workload_zones(env, w),
+                provisioning=PROVISIONING[w.provisioning], max_run_hours=w.max_run_hours,
                 network=self.network.network.id, subnetwork=self.network.workload_subnet.id,
                 subnet_cidr=self.network.workload_cidr, service_account_email=self.identities[w.name].email,
                 disk_key_id=self.keys.ids["disks"], confidential=env.confidential_kind(w),  # type: ignore[arg-type]

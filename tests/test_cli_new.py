@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hardstack.cli import main
 from hardstack.spec import load
 
-CLOUDS = {"aws": "eu-central-1", "gcp": "europe-west4", "azure": "westeurope"}
+CLOUDS = {"aws": "eu-west-1", "gcp": "europe-west4", "azure": "westeurope"}
 
 
 def _new(runner: CliRunner, *args: str):
@@ -50,20 +50,20 @@ def test_new_writes_what_was_asked_for(runner: CliRunner, workdir: Path) -> None
 
 
 def test_new_file_is_commented(runner: CliRunner, workdir: Path) -> None:
-    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1").exit_code == 0
+    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-west-1").exit_code == 0
     text = (workdir / "stacks" / "Pulumi.prod-eu.yaml").read_text()
     assert text.count("#") >= 10
     assert "config:\n  hardstack:environment:\n" in text
 
 
 def test_second_new_with_same_name_leaves_file_unchanged(runner: CliRunner, workdir: Path) -> None:
-    first = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1", "--owner", "first-team")
+    first = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-west-1", "--owner", "first-team")
     assert first.exit_code == 0, first.output
     target = workdir / "stacks" / "Pulumi.prod-eu.yaml"
     # the user edits the file afterwards; a second `new` must not lose the edit
     target.write_bytes(target.read_bytes() + b"# my own note\n")
     before = target.read_bytes()
-    second = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1", "--owner", "second-team")
+    second = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-west-1", "--owner", "second-team")
     assert second.exit_code != 0
     assert target.read_bytes() == before
     assert "--force" in second.stderr
@@ -71,7 +71,7 @@ def test_second_new_with_same_name_leaves_file_unchanged(runner: CliRunner, work
 
 
 def test_force_overwrites(runner: CliRunner, workdir: Path) -> None:
-    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1",
+    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-west-1",
                 "--owner", "first-team").exit_code == 0
     target = workdir / "stacks" / "Pulumi.prod-eu.yaml"
     target.write_text(target.read_text() + "# my own note\n")
@@ -85,7 +85,7 @@ def test_force_overwrites(runner: CliRunner, workdir: Path) -> None:
 
 
 def test_missing_cloud_without_a_terminal_is_a_usage_error(runner: CliRunner, workdir: Path) -> None:
-    result = _new(runner, "prod-eu", "--region", "eu-central-1")
+    result = _new(runner, "prod-eu", "--region", "eu-west-1")
     assert result.exit_code == 2
     assert "--cloud" in result.stderr
     assert not (workdir / "stacks").exists()
@@ -113,9 +113,11 @@ def test_prompts_in_a_terminal(runner: CliRunner, workdir: Path, monkeypatch: py
     ("args", "field"),
     [
         (["--cloud", "aws", "--region", "us-east-1", "--compliance", "gdpr"], "region"),
-        (["--cloud", "aws", "--region", "eu-central-1", "--account", "12345"], "account"),
+        # AMD SEV-SNP (the AWS default) exists on shared tenancy in eu-west-1 and us-east-2 only
+        (["--cloud", "aws", "--region", "eu-central-1"], "region"),
+        (["--cloud", "aws", "--region", "eu-west-1", "--account", "12345"], "account"),
         (["--cloud", "gcp", "--region", "europe-wst4"], "region"),
-        (["--cloud", "aws", "--region", "eu-central-1", "--alert-email", "nobody"], "monitoring.alert_email"),
+        (["--cloud", "aws", "--region", "eu-west-1", "--alert-email", "nobody"], "monitoring.alert_email"),
     ],
 )
 def test_invalid_options_write_nothing_and_exit_1(args, field: str, runner: CliRunner, workdir: Path) -> None:
@@ -128,7 +130,7 @@ def test_invalid_options_write_nothing_and_exit_1(args, field: str, runner: CliR
 
 
 def test_invalid_options_leave_an_existing_file_alone(runner: CliRunner, workdir: Path) -> None:
-    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1").exit_code == 0
+    assert _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-west-1").exit_code == 0
     target = workdir / "stacks" / "Pulumi.prod-eu.yaml"
     before = target.read_bytes()
     result = _new(runner, "prod-eu", "--cloud", "aws", "--region", "us-east-1", "--compliance", "gdpr",
@@ -139,13 +141,13 @@ def test_invalid_options_leave_an_existing_file_alone(runner: CliRunner, workdir
 
 @pytest.mark.parametrize("name", ["Prod", "p", "-prod", "prod_eu", "prod-", "a" * 31])
 def test_invalid_name_is_a_usage_error(name: str, runner: CliRunner, workdir: Path) -> None:
-    result = _new(runner, name, "--cloud", "aws", "--region", "eu-central-1")
+    result = _new(runner, name, "--cloud", "aws", "--region", "eu-west-1")
     assert result.exit_code == 2
     assert not (workdir / "stacks").exists()
 
 
 def test_dir_option(runner: CliRunner, workdir: Path) -> None:
-    result = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-central-1", "--dir", "elsewhere/stacks")
+    result = _new(runner, "prod-eu", "--cloud", "aws", "--region", "eu-west-1", "--dir", "elsewhere/stacks")
     assert result.exit_code == 0, result.output
     assert (workdir / "elsewhere" / "stacks" / "Pulumi.prod-eu.yaml").is_file()
     assert not (workdir / "stacks").exists()

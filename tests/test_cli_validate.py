@@ -18,7 +18,7 @@ config:
   hardstack:environment:
     name: broken
     cloud: aws
-    region: eu-central-1
+    region: eu-west-1
     account: "123456789012"
     owner: ml-platform
     colour: blue
@@ -98,7 +98,7 @@ def test_one_invalid_file_among_valid_ones_exits_1_and_reports_all(
 
 def test_file_without_spec_exits_1_with_hint(runner: CliRunner, tmp_path: Path) -> None:
     stack = tmp_path / "Pulumi.empty.yaml"
-    stack.write_text("config:\n  aws:region: eu-central-1\n")
+    stack.write_text("config:\n  aws:region: eu-west-1\n")
     result = _validate(runner, str(stack))
     assert result.exit_code == 1
     assert "hardstack:environment" in result.stderr
@@ -152,7 +152,7 @@ def test_real_executable_new_then_validate(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=120, check=False,
         )
 
-    created = run("new", "prod-eu", "--cloud", "aws", "--region", "eu-central-1", "--compliance", "gdpr",
+    created = run("new", "prod-eu", "--cloud", "aws", "--region", "eu-west-1", "--compliance", "gdpr",
                   "--compliance", "hipaa")
     assert created.returncode == 0, created.stderr
     target = tmp_path / "stacks" / "Pulumi.prod-eu.yaml"
@@ -162,7 +162,7 @@ def test_real_executable_new_then_validate(tmp_path: Path) -> None:
     again = run("new", "prod-eu", "--cloud", "gcp", "--region", "europe-west4")
     assert again.returncode != 0
     assert target.read_bytes() == before
-    no_cloud = run("new", "other", "--region", "eu-central-1")
+    no_cloud = run("new", "other", "--region", "eu-west-1")
     assert no_cloud.returncode == 2
     (tmp_path / "Pulumi.broken.yaml").write_text(BROKEN)
     broken = run("validate", "Pulumi.broken.yaml")

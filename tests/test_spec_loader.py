@@ -12,11 +12,11 @@ from hardstack.spec.models import Environment, Network, Workload
 MULTI_MISTAKES = """\
 # several mistakes at once
 config:
-  aws:region: eu-central-1
+  aws:region: eu-west-1
   hardstack:environment:
     name: multi-bad
     cloud: aws
-    region: eu-central-1
+    region: eu-west-1
     account: "123456789012"
     owner: ml-platform
     colour: blue
@@ -165,13 +165,13 @@ def test_field_description_is_part_of_the_message() -> None:
 @pytest.mark.parametrize(
     ("broken", "bad_line_marker"),
     [
-        ("    region: eu-central-1: again\n", "eu-central-1: again"),  # mapping values not allowed
-        ("    region: 'eu-central-1\n", None),  # unterminated quote: reported at or after its line
-        ("\tregion: eu-central-1\n", "\tregion"),  # tab cannot start a token
+        ("    region: eu-west-1: again\n", "eu-west-1: again"),  # mapping values not allowed
+        ("    region: 'eu-west-1\n", None),  # unterminated quote: reported at or after its line
+        ("\tregion: eu-west-1\n", "\tregion"),  # tab cannot start a token
     ],
 )
 def test_yaml_syntax_error_reports_a_line(broken: str, bad_line_marker: str | None) -> None:
-    text = MULTI_MISTAKES.replace("    region: eu-central-1\n", broken)
+    text = MULTI_MISTAKES.replace("    region: eu-west-1\n", broken)
     (issue,) = _error(text).issues
     assert "not valid YAML" in issue.message
     broken_line = line_containing(text, broken.strip("\n").strip()[:10])
@@ -195,7 +195,7 @@ def test_duplicate_key_is_a_yaml_error_with_line() -> None:
         "",
         "# only a comment\n",
         "config: {}\n",
-        "config:\n  aws:region: eu-central-1\n",
+        "config:\n  aws:region: eu-west-1\n",
         "config: null\n",
         "- config\n",
         "hardstack:environment:\n  name: top-level-by-mistake\n",
@@ -220,7 +220,7 @@ def test_spec_that_is_not_a_mapping_rejected(value: str) -> None:
 def test_spec_that_is_a_scalar_is_reported_at_its_line() -> None:
     # Product bug (see report): for a scalar spec line_of() falls back to 0, the value reserved
     # for "the file could not be read", so the issue carries no line.
-    text = "config:\n  aws:region: eu-central-1\n  hardstack:environment: 42\n"
+    text = "config:\n  aws:region: eu-west-1\n  hardstack:environment: 42\n"
     (issue,) = _error(text).issues
     assert issue.line == line_containing(text, "hardstack:environment")
 

@@ -49,7 +49,7 @@ def test_example_spec_as_plain_dict_is_valid(cloud: str, example_spec, spec) -> 
 def _minimal(cloud: str) -> dict[str, object]:
     account = {"aws": "123456789012", "gcp": "ml-prod-eu-4711",
                "azure": "00000000-0000-4000-8000-000000000000"}[cloud]
-    region = {"aws": "eu-central-1", "gcp": "europe-west4", "azure": "westeurope"}[cloud]
+    region = {"aws": "eu-west-1", "gcp": "europe-west4", "azure": "westeurope"}[cloud]
     return {
         "name": "minimal", "cloud": cloud, "region": region, "account": account,
         "owner": "team", "monitoring": {"alert_email": "secops@example.com"},

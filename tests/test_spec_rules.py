@@ -63,7 +63,7 @@ def test_aws_sev_snp_on_non_amd_type_rejected(machine: str, example_spec, spec) 
     assert "m6a.2xlarge" in issue.message
 
 
-@pytest.mark.parametrize("machine", ["m6a.large", "c6a.4xlarge", "r6a.24xlarge"])
+@pytest.mark.parametrize("machine", ["m6a.large", "m6a.8xlarge", "c6a.16xlarge", "r6a.4xlarge"])
 def test_aws_sev_snp_families_accepted(machine: str, example_spec, spec) -> None:
     raw = example_spec("aws")
     raw["workloads"][0]["machine_type"] = machine
@@ -169,7 +169,7 @@ def test_gcp_tdx_a3_with_more_than_one_h100_rejected(example_spec, spec) -> None
 def test_gcp_a3_highgpu_1g_with_one_h100_under_tdx_accepted(example_spec, spec) -> None:
     raw = example_spec("gcp")
     raw["workloads"][0].update(machine_type="a3-highgpu-1g", confidential="tdx",
-                               gpu={"kind": "h100", "count": 1})
+                               gpu={"kind": "h100", "count": 1}, provisioning="spot")
     env = spec.valid(raw)
     assert env.workloads[0].gpu is not None
     assert (env.workloads[0].gpu.kind, env.workloads[0].gpu.count) == ("h100", 1)
@@ -283,7 +283,8 @@ def test_aws_rotation_below_90_days_rejected(example_spec, spec) -> None:
 
 # --- GDPR residency -----------------------------------------------------------------------------
 
-OUTSIDE_EU = {"aws": "us-east-1", "gcp": "us-central1", "azure": "eastus"}
+# Outside the EU/EEA, yet able to run each example's confidential workloads.
+OUTSIDE_EU = {"aws": "us-east-2", "gcp": "us-central1", "azure": "eastus2"}
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)
@@ -308,7 +309,7 @@ def test_gdpr_outside_eu_with_exemption_for_environment_accepted(cloud: str, exa
 
 def test_gdpr_exemption_for_another_resource_does_not_cover(example_spec, spec) -> None:
     raw = example_spec("aws")
-    raw["region"] = "us-east-1"
+    raw["region"] = "us-east-2"
     raw["exemptions"] = [spec.exemption(GDPR, "someone-else")]
     issues = spec.issues(raw)
     assert "region" in _fields(issues)
@@ -317,7 +318,7 @@ def test_gdpr_exemption_for_another_resource_does_not_cover(example_spec, spec) 
 
 def test_gdpr_expired_exemption_does_not_cover(example_spec, spec) -> None:
     raw = example_spec("aws")
-    raw["region"] = "us-east-1"
+    raw["region"] = "us-east-2"
     raw["exemptions"] = [spec.exemption(GDPR, raw["name"], spec.iso(-1))]
     assert _fields(spec.issues(raw)) == ["region"]
 
@@ -325,7 +326,7 @@ def test_gdpr_expired_exemption_does_not_cover(example_spec, spec) -> None:
 def test_non_eu_region_accepted_without_gdpr(example_spec, spec) -> None:
     raw = example_spec("aws")
     raw["compliance"] = ["hipaa"]
-    raw["region"] = "us-east-1"
+    raw["region"] = "us-east-2"
     spec.valid(raw)
 
 
@@ -395,7 +396,7 @@ def test_duplicate_workload_names_rejected(example_spec, spec) -> None:
 
 def test_every_cross_field_problem_reported_at_once(example_spec, spec) -> None:
     raw = example_spec("aws")
-    raw["region"] = "us-east-1"  # GDPR outside the EU
+    raw["region"] = "us-east-2"  # GDPR outside the EU
     raw["keys"]["rotation_days"] = 180  # HIPAA
     raw["logging"]["retention_days"] = 400  # HIPAA
     raw["workloads"][1]["confidential"] = "tdx"  # not on AWS

@@ -57,12 +57,17 @@ class ConfidentialWorkloadArgs:
     disk_gb: int = 100
     boot_disk_gb: int = 50
     image: str = DEFAULT_IMAGE
-    provisioning_model: Literal["STANDARD", "SPOT", "FLEX_START"] = "STANDARD"
+    provisioning: Literal["STANDARD", "SPOT", "FLEX_START"] = "STANDARD"
+    max_run_hours: int | None = None  # FLEX_START only: the instance is deleted after this run time
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.zones:
             raise ValueError("a workload needs at least one zone")
+        if (self.provisioning == "FLEX_START") != (self.max_run_hours is not None):
+            raise ValueError("max_run_hours is required with FLEX_START provisioning and only there")
+        if self.max_run_hours is not None and not 1 <= self.max_run_hours <= 168:
+            raise ValueError(f"max_run_hours must be 1..168 (600 s to 7 days), got {self.max_run_hours}")
         if self.confidential == "none":
             return
         family = catalog.family_of("gcp", self.machine_type)
@@ -71,9 +76,50 @@ class ConfidentialWorkloadArgs:
                 f"{self.machine_type} cannot run {self.confidential} on GCP; types that can: "
                 f"{catalog.examples('gcp', self.confidential)} (or pass confidential='none' with an exemption)"
             )
+        model = {"STANDARD": "standard", "SPOT": "spot", "FLEX_START": "flex-start"}[self.provisioning]
+        if model not in family.provisioning:
+            raise ValueError(f"confidential {self.machine_type} runs only with provisioning "
+                             f"{' or '.join(family.provisioning)} ({family.source})")
+        bad_zones = [z for z in self.zones if z not in family.zones]
+        if bad_zones:
+            raise ValueError(f"{', '.join(bad_zones)} cannot run confidential {self.machine_type}; "
+                             f"zones that can: {', '.join(family.zones)} ({family.source})")
         if self.image not in TDX_CAPABLE_IMAGES:
             raise ValueError(f"{self.image} is not a known confidential-capable image; use one of "
                              f"{', '.join(sorted(TDX_CAPABLE_IMAGES))}")
+
+
+def scheduling(args: ConfidentialWorkloadArgs) -> dict[str, object]:
+    """Host maintenance and provisioning as Compute Engine requires them.
+
+    Confidential VMs cannot live-migrate: TERMINATE on maintenance. SPOT instances must be
+    preemptible without automatic restart; they are STOPPED when reclaimed so disks survive.
+    FLEX_START instances take no automatic restart, are DELETED at the end of their maximum run
+    duration (600 s to 7 days) and consume no reservation; pulumi-gcp 10.2
+    InstanceSchedulingArgs.provisioning_model and
+    https://docs.cloud.google.com/confidential-computing/confidential-vm/docs/create-a-confidential-vm-instance-with-gpu
+    """
+    settings: dict[str, object] = {
+        "on_host_maintenance": "TERMINATE", "provisioning_model": args.provisioning,
+        "automatic_restart": args.provisioning == "STANDARD",
+    }
+    if args.provisioning == "SPOT":
+        settings.update(preemptible=True, instance_termination_action="STOP")
+    elif args.provisioning == "FLEX_START":
+        assert args.max_run_hours is not None
+        settings.update(
+            preemptible=False, instance_termination_action="DELETE",
+            max_run_duration={"seconds": args.max_run_hours * 3600},
+        )
+    return settings
+
+
+def reservation_affinity(args: ConfidentialWorkloadArgs) -> dict[str, object]:
+    # "Confidential VM instances with Intel TDX don't support reservations" (supported-configurations),
+    # and flex-start capacity is never reserved: never try to consume one.
+    if args.confidential == "tdx" or args.provisioning == "FLEX_START":
+        return {"reservation_affinity": {"type": "NO_RESERVATION"}}
+    return {}
 
 
 def confidential_settings(args: ConfidentialWorkloadArgs) -> dict[str, object]:
@@ -121,10 +167,7 @@ class ConfidentialWorkload(pulumi.ComponentResource):
                 attached_disks=[{"source": disk.self_link, "device_name": "data", "mode": "READ_WRITE"}],
                 # No access_configs: the instance gets no external address.
                 network_interfaces=[{"subnetwork": args.subnetwork, "nic_type": "GVNIC", "stack_type": "IPV4_ONLY"}],
-                scheduling={
-                    "on_host_maintenance": "TERMINATE", "automatic_restart": args.provisioning_model == "STANDARD",
-                    "provisioning_model": args.provisioning_model,
-                },
+                scheduling=scheduling(args),
                 shielded_instance_config={
                     "enable_secure_boot": True, "enable_vtpm": True, "enable_integrity_monitoring": True,
                 },
@@ -135,6 +178,7 @@ class ConfidentialWorkload(pulumi.ComponentResource):
                 labels=labels,
                 opts=child,
                 **confidential_settings(args),
+                **reservation_affinity(args),
             ))
         self.register_outputs({"instances": [i.self_link for i in self.instances]})
 

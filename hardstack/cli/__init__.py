@@ -22,7 +22,7 @@ def main() -> None:
     \b
     A stack file (stacks/Pulumi.NAME.yaml) holds the spec under `hardstack:environment`.
     Typical flow:
-      hardstack new prod-eu --cloud aws --region eu-central-1 --compliance gdpr
+      hardstack new prod-eu --cloud aws --region eu-west-1 --compliance gdpr
       hardstack validate
       hardstack plan stacks/Pulumi.prod-eu.yaml --out prod-eu.graph.json
       hardstack check --format sarif --output results.sarif   # policies + checkov, as in CI

@@ -14,7 +14,7 @@ from hardstack.spec import SpecError, catalog, loads
 
 CLOUDS = ("aws", "azure", "gcp")
 FRAMEWORKS = ("gdpr", "hipaa", "nist-800-53")
-EXAMPLE_REGION = {"aws": "eu-central-1", "gcp": "europe-west4", "azure": "westeurope"}
+EXAMPLE_REGION = {"aws": "eu-west-1", "gcp": "europe-west4", "azure": "westeurope"}
 
 
 def _interactive() -> bool:
@@ -24,7 +24,7 @@ def _interactive() -> bool:
 @click.command()
 @click.argument("name", required=False)
 @click.option("--cloud", type=click.Choice(CLOUDS), help="Target cloud (prompted if omitted).")
-@click.option("--region", help="Cloud region, e.g. eu-central-1, europe-west4, westeurope.")
+@click.option("--region", help="Cloud region, e.g. eu-west-1, europe-west4, westeurope.")
 @click.option("--compliance", multiple=True, type=click.Choice(FRAMEWORKS),
               help="Compliance framework; repeat for several.")
 @click.option("--account", help="AWS account id, GCP project id or Azure subscription id.")
@@ -43,7 +43,7 @@ def new(name: str | None, cloud: str | None, region: str | None, compliance: tup
 
     \b
     Examples:
-      hardstack new prod-eu --cloud aws --region eu-central-1 --compliance gdpr --compliance hipaa
+      hardstack new prod-eu --cloud aws --region eu-west-1 --compliance gdpr --compliance hipaa
       hardstack new research --cloud gcp --region europe-west4 --account ml-research-4711
       hardstack new                                  # in a terminal: prompts for the rest
     """

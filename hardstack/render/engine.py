@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,7 +65,9 @@ def render_program(program: Callable[[], object], stack: str, target: Target) ->
     for res in resources:
         res.dependencies = sorted(set(res.dependencies))
         res.propertyDependencies = {k: sorted(set(v)) for k, v in sorted(res.propertyDependencies.items())}
-    graph = Graph(stack=stack, project=PROJECT, cloud=target.cloud, root=monitor.root, resources=resources)
+    found = sorted(monitor.lookups, key=lambda lookup: (lookup.token, json.dumps(lookup.args, sort_keys=True)))
+    graph = Graph(stack=stack, project=PROJECT, cloud=target.cloud, root=monitor.root, resources=resources,
+                  lookups=found)
     return Rendered(graph=graph, seconds=time.perf_counter() - started)
 
 

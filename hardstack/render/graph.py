@@ -38,12 +38,22 @@ class Resource:
 
 
 @dataclass
+class Lookup:
+    """A value the program reads from the cloud at deploy time (a Pulumi invoke)."""
+
+    token: str
+    args: dict[str, Any]
+    result: dict[str, Any]
+
+
+@dataclass
 class Graph:
     stack: str
     project: str
     cloud: str
     root: str  # URN of the pulumi:pulumi:Stack resource every tree hangs from
     resources: list[Resource]
+    lookups: list[Lookup] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
@@ -73,6 +83,7 @@ class Graph:
             "cloud": self.cloud,
             "root": self.root,
             "resources": [asdict(r) for r in self.resources],
+            "lookups": [asdict(lookup) for lookup in self.lookups],
         }
 
     def write(self, path: Path) -> None:
@@ -83,6 +94,7 @@ class Graph:
         return cls(
             stack=data["stack"], project=data["project"], cloud=data["cloud"], root=data["root"],
             resources=[Resource(**r) for r in data["resources"]],
+            lookups=[Lookup(**lookup) for lookup in data.get("lookups", [])],
         )
 
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 
+from hardstack.render import lookups
 from hardstack.render.computed import Target, aws, azure, gcp, short_hash
 
 _BY_PACKAGE = {"aws": aws.computed, "gcp": gcp.computed, "azure-native": azure.computed}
@@ -32,6 +33,7 @@ class HardstackMocks(pulumi.runtime.Mocks):
             outputs.setdefault(key, value)
         return str(extra.get("id") or f"{args.name}-id"), outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        # Blueprints avoid data-source invokes so that offline renders need no answers here.
-        return {}, None
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        # Deploy-time lookups (AMI ids, service agents) answered as the provider would. A bare
+        # dict: the SDK's MockMonitor iterates a tuple's second element, so (dict, None) raises.
+        return lookups.answer(args.token, dict(args.args), self.target)

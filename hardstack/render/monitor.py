@@ -11,7 +11,7 @@ from typing import Any
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
-from hardstack.render.graph import Resource
+from hardstack.render.graph import Lookup, Resource
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -20,7 +20,16 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Any) -> None:
         super().__init__(mocks)
         self.recorded: list[Resource] = []
+        self.lookups: list[Lookup] = []
         self.root = ""
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 gRPC method name
+        response = super().Invoke(request)
+        if request.tok != "pulumi:pulumi:getResource":
+            self.lookups.append(Lookup(
+                token=request.tok, args=_plain(rpc.deserialize_properties(request.args)),
+                result=_plain(rpc.deserialize_properties(getattr(response, "return")))))
+        return response
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 gRPC method name
         response = super().RegisterResource(request)

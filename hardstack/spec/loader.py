@@ -88,7 +88,7 @@ def loads(text: str, file: Path) -> LoadedSpec:
         raise SpecError([SpecIssue(
             file, 1, "",
             f"no '{CONFIG_KEY}' under 'config:'; a stack file holds the spec there "
-            f"(run 'hardstack new NAME --cloud aws --region eu-central-1' for a template)",
+            f"(run 'hardstack new NAME --cloud aws --region eu-west-1' for a template)",
         )])
     node = config[CONFIG_KEY]
     if not isinstance(node, Mapping):
@@ -193,6 +193,7 @@ def _partial_view(raw: dict[str, Any]) -> SpecView:
         compliance=part("compliance", TypeAdapter(list[models.Framework])),
         keys=part("keys", TypeAdapter(models.Keys)),
         logging=part("logging", TypeAdapter(models.Logging)),
+        monitoring=part("monitoring", TypeAdapter(models.Monitoring)),
         workloads=items("workloads", models.Workload),
         exemptions=items("exemptions", models.Exemption),
     )

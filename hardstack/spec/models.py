@@ -30,6 +30,12 @@ Protection = Literal["software", "hsm"]
 Classification = Literal["public", "internal", "confidential", "restricted"]
 GpuKind = Literal["h100", "a100", "l4", "t4"]
 BucketPurpose = Literal["datasets", "models"]
+Provisioning = Literal["standard", "spot", "flex-start"]
+Zone = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]+-[a-z]+[0-9]+-[a-z]$"),
+    Field(description="a GCP zone such as europe-west4-c"),
+]
 
 Name = Annotated[
     str,
@@ -106,6 +112,20 @@ class Workload(_Strict):
     gpu: Gpu | None = None
     disk_gb: int = Field(100, ge=20, le=16384)
     role: Literal["training", "inference"] = "training"
+    zones: list[Zone] | None = Field(
+        None, min_length=1,
+        description="gcp only: zones to place the instances in, in turn; empty means the zones of the "
+        "region that offer the machine type confidentially (see hardstack.spec.catalog)",
+    )
+    provisioning: Provisioning = Field(
+        "standard",
+        description="gcp only: standard, spot (preemptible, stopped when reclaimed) or flex-start "
+        "(queued capacity for max_run_hours, then deleted); confidential a3-highgpu-1g takes spot or flex-start",
+    )
+    max_run_hours: int | None = Field(
+        None, ge=1, le=168,
+        description="flex-start only: hours the instance may run before Compute Engine deletes it (1-168)",
+    )
     ssh_public_key: str | None = Field(
         None,
         pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from hardstack.spec import catalog
 
 if TYPE_CHECKING:
-    from hardstack.spec.models import AzureTenant, Environment, Exemption, Keys, Logging, Workload
+    from hardstack.spec.models import AzureTenant, Environment, Exemption, Keys, Logging, Monitoring, Workload
 
 Path = tuple[str | int, ...]
 
@@ -41,6 +41,7 @@ class SpecView:
     compliance: list[str] | None = None
     keys: Keys | None = None
     logging: Logging | None = None
+    monitoring: Monitoring | None = None
     workloads: list[tuple[int, Workload]] = field(default_factory=list)
     exemptions: list[tuple[int, Exemption]] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
@@ -51,7 +52,8 @@ class SpecView:
             name=env.name, cloud=env.cloud, region=env.region, account=env.account,
             project_number=env.project_number, azure=env.azure, azure_given=env.azure is not None,
             compliance=list(env.compliance), keys=env.keys, logging=env.logging,
-            workloads=list(enumerate(env.workloads)), exemptions=list(enumerate(env.exemptions)),
+            monitoring=env.monitoring, workloads=list(enumerate(env.workloads)),
+            exemptions=list(enumerate(env.exemptions)),
         )
 
     def exempted(self, rule: str, resource: str | None) -> bool:
@@ -211,6 +213,72 @@ def _confidential_gpu(cloud: str, kind: str, w: Workload, at: Path) -> Iterable[
         )
 
 
+def _provisioning(view: SpecView) -> Iterable[Problem]:
+    if view.cloud is None:
+        return
+    for index, w in view.workloads:
+        at = ("workloads", index)
+        if view.cloud != "gcp" and w.zones is not None:
+            yield Problem((*at, "zones"), f"zones is a gcp setting; on {view.cloud} workloads spread over "
+                          "the network's zones (network.zones): remove it")
+        if view.cloud != "gcp" and w.provisioning != "standard":
+            yield Problem((*at, "provisioning"), f"hardstack runs {view.cloud} workloads on standard capacity only; "
+                          f"remove provisioning: {w.provisioning}")
+        if w.provisioning == "flex-start" and w.max_run_hours is None:
+            yield Problem((*at, "max_run_hours"), "flex-start instances are deleted after their run time: "
+                          "set max_run_hours (1-168)")
+        if w.provisioning != "flex-start" and w.max_run_hours is not None:
+            yield Problem((*at, "max_run_hours"), f"max_run_hours goes with provisioning: flex-start, not "
+                          f"{w.provisioning}: remove it")
+
+
+def _placement(view: SpecView) -> Iterable[Problem]:
+    """A machine type runs confidentially only in some places and provisioning models: the catalog
+    lists them per family with their source, and a spec asking for anything else is refused."""
+    cloud, region = view.cloud, view.region
+    if cloud is None:
+        return
+    known = region is not None and region in catalog.KNOWN_REGIONS[cloud]
+    for index, w in view.workloads:
+        at = ("workloads", index)
+        for j, zone in enumerate(w.zones or []):
+            if known and not zone.startswith(f"{region}-"):
+                yield Problem((*at, "zones", j), f"{zone} is not a zone of region {region}")
+        kind = w.confidential or catalog.DEFAULT_KIND[cloud]
+        family = catalog.family_of(cloud, w.machine_type)
+        if kind == "none" or family is None or family.kind != kind:
+            continue  # no confidential placement to check; _confidential reports wrong types
+        what = f"confidential {w.machine_type} ({kind}{', ' + family.note if family.note else ''})"
+        if w.provisioning not in family.provisioning:
+            models = " or ".join(family.provisioning)
+            yield Problem((*at, "provisioning"), f"{what} runs only with provisioning {models}, not "
+                          f"{w.provisioning}: set provisioning: {family.provisioning[0]} (source: {family.source})")
+        if not known:
+            continue  # _region reports an unknown region
+        assert region is not None
+        if not family.offered_in(region):
+            yield Problem(("region",), f"{region} cannot run workloads[{index}] {what}; {cloud} offers it in "
+                          f"{catalog.regions_offering(family)} (source: {family.source})")
+            continue
+        offered = family.zones_in(region)
+        for j, zone in enumerate(w.zones or []):
+            if offered and zone.startswith(f"{region}-") and zone not in offered:
+                yield Problem((*at, "zones", j), f"{zone} cannot run {what}; zones of {region} that can: "
+                              f"{', '.join(offered)} (source: {family.source})")
+
+
+def _aws_runtime_agent(view: SpecView) -> Iterable[Problem]:
+    if view.cloud != "aws" or view.region is None or not view.workloads or view.monitoring is None:
+        return
+    if not view.monitoring.threat_detection or view.region not in catalog.KNOWN_REGIONS["aws"]:
+        return
+    if view.region not in catalog.GUARDDUTY_AGENT_ACCOUNTS:
+        yield Problem(("region",), f"GuardDuty's runtime agent is installed from AWS's regional artifact bucket, "
+                      f"published for {', '.join(sorted(catalog.GUARDDUTY_AGENT_ACCOUNTS))} "
+                      f"(source: {catalog.SRC_GUARDDUTY_AGENT}); {view.region} has none hardstack knows: "
+                      "pick one of those regions")
+
+
 def _project_number(view: SpecView) -> Iterable[Problem]:
     if view.cloud is not None and view.cloud != "gcp" and view.project_number is not None:
         yield Problem(("project_number",), f"project_number is a GCP setting; remove it for {view.cloud}")
@@ -271,7 +339,8 @@ def _exemption_targets(view: SpecView) -> Iterable[Problem]:
 
 RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
-    _hipaa_log_retention, _confidential, _azure_ssh, _azure_tenant, _project_number, _exemption_targets,
+    _hipaa_log_retention, _confidential, _provisioning, _placement, _aws_runtime_agent, _azure_ssh,
+    _azure_tenant, _project_number, _exemption_targets,
 )
 
 

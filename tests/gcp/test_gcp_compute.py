@@ -167,3 +167,73 @@ def test_disks_wait_for_the_compute_agent_to_hold_the_key(gcp_graph: Graph, q) -
     assert q.agent(gcp_graph, "compute-system") in binding.inputs["members"]
     for resource in gcp_graph.of_type(DISK) + gcp_graph.of_type(q.INSTANCE):
         assert binding.urn in resource.dependencies, resource.name
+
+
+# --- placement and provisioning, from the catalog ---------------------------------------------
+
+
+def test_instances_placed_only_in_zones_that_run_their_type_confidentially(gcp_graph: Graph, q) -> None:
+    from hardstack.spec import catalog
+
+    for instance in gcp_graph.of_type(q.INSTANCE):
+        family = catalog.family_of("gcp", instance.inputs["machineType"])
+        assert family is not None and instance.inputs["zone"] in family.zones, instance.name
+
+
+def test_gpu_stack_runs_in_the_one_zone_with_confidential_h100s_on_spot(gpu_graph: Graph, q) -> None:
+    (instance,) = gpu_graph.of_type(q.INSTANCE)
+    assert instance.inputs["zone"] == "europe-west4-c"
+    assert instance.inputs["scheduling"] == {
+        "onHostMaintenance": "TERMINATE", "provisioningModel": "SPOT", "preemptible": True,
+        "automaticRestart": False, "instanceTerminationAction": "STOP",
+    }
+    # Confidential VMs with Intel TDX support no reservations: never try to consume one.
+    assert instance.inputs["reservationAffinity"] == {"type": "NO_RESERVATION"}
+    (disk,) = gpu_graph.of_type(DISK)
+    assert disk.inputs["zone"] == "europe-west4-c"
+
+
+def test_a3_without_zones_in_the_spec_takes_the_catalog_zone(gcp_variant, q) -> None:
+    workloads = [{"name": "gpu", "machine_type": "a3-highgpu-1g", "confidential": "tdx",
+                  "gpu": {"kind": "h100", "count": 1}, "provisioning": "spot", "count": 2}]
+    graph = gcp_variant(workloads=workloads)
+    assert {i.inputs["zone"] for i in graph.of_type(q.INSTANCE)} == {"europe-west4-c"}
+
+
+def test_flex_start_is_deleted_after_its_run_time_and_reserves_nothing(gcp_variant, q) -> None:
+    workloads = [{"name": "gpu", "machine_type": "a3-highgpu-1g", "confidential": "tdx",
+                  "gpu": {"kind": "h100", "count": 1}, "provisioning": "flex-start", "max_run_hours": 48}]
+    (instance,) = gcp_variant(workloads=workloads).of_type(q.INSTANCE)
+    assert instance.inputs["scheduling"] == {
+        "onHostMaintenance": "TERMINATE", "provisioningModel": "FLEX_START", "preemptible": False,
+        "automaticRestart": False, "instanceTerminationAction": "DELETE", "maxRunDuration": {"seconds": 172800},
+    }
+    assert instance.inputs["reservationAffinity"] == {"type": "NO_RESERVATION"}
+
+
+def test_standard_instances_restart_automatically_after_maintenance(gcp_graph: Graph, q) -> None:
+    for instance in gcp_graph.of_type(q.INSTANCE):
+        assert instance.inputs["scheduling"] == {
+            "onHostMaintenance": "TERMINATE", "provisioningModel": "STANDARD", "automaticRestart": True,
+        }, instance.name
+
+
+def _gpu_args(**changes: object) -> ConfidentialWorkloadArgs:
+    base: dict[str, object] = dict(
+        project="p-123456", machine_type="a3-highgpu-1g", count=1, zones=["europe-west4-c"], network="n",
+        subnetwork="s", subnet_cidr="10.0.0.0/18", service_account_email="sa", disk_key_id="k",
+        confidential="tdx", provisioning="SPOT",
+    )
+    return ConfidentialWorkloadArgs(**{**base, **changes})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"zones": ["europe-west4-a"]}, "europe-west4-a cannot run confidential a3-highgpu-1g"),
+    ({"provisioning": "STANDARD"}, "spot or flex-start"),
+    ({"provisioning": "FLEX_START"}, "max_run_hours is required"),
+    ({"max_run_hours": 5}, "max_run_hours is required"),
+])
+def test_component_refuses_what_compute_engine_would(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _gpu_args(**changes)
+    assert _gpu_args().provisioning == "SPOT"
