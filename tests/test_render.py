@@ -279,3 +279,41 @@ def test_graph_lookup_helpers(graphs) -> None:
     assert key in graph.children(key.parent)
     with pytest.raises(KeyError):
         graph.named("no-such-resource")
+
+
+# --- deploy-time lookups (invokes) ---------------------------------------------------------
+
+
+def _ami_program() -> None:
+    import pulumi_aws as aws
+
+    image = aws.ssm.get_parameter_output(name="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")
+    aws.ec2.Instance("vm", ami=image.value, instance_type="m6a.large")
+
+
+def test_lookups_are_answered_like_the_provider_and_recorded_in_the_graph(tmp_path: Path) -> None:
+    from hardstack.render import render_program
+
+    target = Target(cloud="aws", region="eu-west-1", account="123456789012")
+    graph = render_program(_ami_program, "lookups", target).graph
+    (lookup,) = graph.lookups
+    assert lookup.token == "aws:ssm/getParameter:getParameter"
+    ami = lookup.result["value"]
+    assert re.fullmatch(r"ami-[0-9a-f]{17}", ami)
+    (instance,) = graph.of_type("aws:ec2/instance:Instance")
+    assert instance.inputs["ami"] == ami  # the answer reaches what is built from it
+    graph.write(tmp_path / "g.json")
+    assert Graph.read(tmp_path / "g.json").lookups == graph.lookups
+
+
+def test_a_lookup_nobody_answers_is_a_render_error_naming_it() -> None:
+    import pulumi_aws as aws
+
+    from hardstack.render import RenderError, render_program
+
+    def program() -> None:
+        zones = aws.get_availability_zones_output()
+        aws.ec2.Subnet("s", vpc_id="vpc-1", cidr_block="10.0.0.0/24", availability_zone=zones.names[0])
+
+    with pytest.raises(RenderError, match="aws:index/getAvailabilityZones:getAvailabilityZones"):
+        render_program(program, "unanswered", Target(cloud="aws", region="eu-west-1", account="123456789012"))
