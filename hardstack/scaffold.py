@@ -34,19 +34,30 @@ class ScaffoldArgs:
     alert_email: str = "secops@example.com"
 
 
+def default_machine(cloud: str, region: str) -> str:
+    """The cloud's default confidential type if the region runs it, else the first one it does
+    run; an unknown region keeps the default (validation then names the regions that fit)."""
+    preferred = DEFAULT_MACHINE[cloud]
+    family = catalog.family_of(cloud, preferred)
+    if family is not None and family.offered_in(region):
+        return preferred
+    kind = catalog.DEFAULT_KIND[cloud]
+    fitting = [f for f in catalog.families(cloud, kind) if f.gpu is None and f.offered_in(region)]
+    return fitting[0].example if fitting else preferred
+
+
 def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def render_stack_file(args: ScaffoldArgs) -> str:
     kind = catalog.DEFAULT_KIND[args.cloud]
-    machine = DEFAULT_MACHINE[args.cloud]
+    machine = default_machine(args.cloud, args.region)
     account = args.account or PLACEHOLDER_ACCOUNT[args.cloud]
     hipaa = "hipaa" in args.compliance
     log_days = 2190 if hipaa else 400
-    alternatives = ", ".join(
-        f"{f.example} ({f.kind})" for f in catalog.families(args.cloud)
-    )
+    offered = [f for f in catalog.families(args.cloud) if f.offered_in(args.region)]
+    alternatives = ", ".join(f"{f.example} ({f.kind})" for f in offered) or "none in this region"
     compliance = ", ".join(args.compliance)
     azure = (
         "    azure:   # the subscription's tenant; its Confidential VM Orchestrator releases confidential disk keys\n"
@@ -54,6 +65,11 @@ def render_stack_file(args: ScaffoldArgs) -> str:
         "      cvm_orchestrator_object_id: 00000000-0000-4000-8000-000000000000"
         "   # replace: az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id -o tsv\n"
         if args.cloud == "azure" else ""
+    )
+    gcp_placement = (
+        "\n        # zones: [..]        # gcp: zones offering the type (default: the catalog's zones of the region)"
+        "\n        # provisioning: standard   # gcp: standard | spot | flex-start (with max_run_hours)"
+        if args.cloud == "gcp" else ""
     )
     ssh = (
         "\n        # Azure VMs take SSH keys only (password login is off): put your public key here.\n"
@@ -90,7 +106,7 @@ config:
         confidential: {kind}
         count: 1
         disk_gb: 100
-        role: training      # training | inference{ssh}
+        role: training      # training | inference{gcp_placement}{ssh}
     data:
       buckets:
         - {{name: datasets, purpose: datasets}}

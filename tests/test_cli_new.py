@@ -158,3 +158,12 @@ def test_help_shows_examples(runner: CliRunner) -> None:
     assert result.exit_code == 0
     assert "Examples:" in result.output
     assert "hardstack new prod-eu --cloud aws" in result.output
+
+
+def test_default_machine_type_is_one_the_region_runs_confidentially(runner: CliRunner, workdir: Path) -> None:
+    # Azure's TDX v5 sizes are not offered in eastus; the v6 sizes are.
+    assert _new(runner, "east", "--cloud", "azure", "--region", "eastus").exit_code == 0
+    env = load(workdir / "stacks" / "Pulumi.east.yaml").environment
+    assert env.workloads[0].machine_type == "Standard_DC4es_v6"
+    text = (workdir / "stacks" / "Pulumi.east.yaml").read_text()
+    assert "Standard_DC4es_v5" not in text  # not offered to a region that cannot run it
