@@ -1,5 +1,7 @@
 """Security monitoring: log-based metrics and alerts on control changes, and a CMEK Pub/Sub
-topic that receives Security Command Center findings.
+topic that receives Security Command Center findings. The topic stores messages only in the
+environment's region but accepts publishes arriving from any region: Security Command Center
+runs in global or multi-region locations, so its publishes cannot be pinned to one region.
 
 Each alert fires on the first matching log entry (threshold > 0 over one minute) and mails
 the spec's address. The four signals are the CIS GCP Foundations monitoring set that matters
@@ -104,8 +106,17 @@ class SecurityMonitoring(pulumi.ComponentResource):
         self.topic = gcp.pubsub.Topic(
             f"{name}-scc-findings", project=args.project, name=resource_name(args.name_prefix, "scc-findings"),
             kms_key_name=args.topic_key_id,
-            # Messages stay in the environment's region, where the key lives.
-            message_storage_policy={"allowed_persistence_regions": [args.region], "enforce_in_transit": True},
+            # Messages are stored only in the environment's region, where the key lives: "Messages
+            # published by publishers running in non-allowed Google Cloud regions (or running
+            # outside of Google Cloud altogether) are routed for storage in one of the allowed
+            # regions" (https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics#MessageStoragePolicy).
+            # enforce_in_transit stays OFF: with it, "Publish ... requests received in a region
+            # not allowed in the message storage policy are rejected with a FAILED_PRECONDITION
+            # error" (https://cloud.google.com/pubsub/docs/resource-location-restriction), while
+            # Security Command Center's locations are global or a multi-region (eu, us, sa), never
+            # one region (https://cloud.google.com/security-command-center/docs/data-residency-support)
+            # and no document says from which region it publishes: findings could be dropped.
+            message_storage_policy={"allowed_persistence_regions": [args.region], "enforce_in_transit": False},
             message_retention_duration="604800s", labels=dict(args.labels), opts=child,
         )
         if args.threat_detection:

@@ -2,19 +2,25 @@
 
 Customer-managed keys are used by Google's service agents, not by workloads: Cloud Storage,
 Compute Engine, Cloud Logging and Pub/Sub each encrypt with the key as their own agent, so each
-key's IAM names these agents. Their emails contain the project NUMBER, which the spec does not
-carry (it holds the project id), and data-source invokes such as
-`storage.get_project_service_account` are off limits (the offline renderer answers none).
+key's IAM names these agents. An agent must EXIST before a key binding may name it, and its
+email must be the one Google actually uses; neither is guaranteed by a guessed pattern:
 
-So the number comes from a resource: `projects.ServiceIdentity` for Pub/Sub (a service that
-supports just-in-time identity generation) returns `service-<NUMBER>@gcp-sa-pubsub...`; the
-other agents' emails follow Google's documented patterns from that number. Callers that know
-the number can pass `project_number` and skip the derivation.
+- Cloud Storage's agent is created only on first use. `storage.get_project_service_account`
+  calls the API that creates it and returns its email.
+- Cloud Logging encrypts CMEK log buckets as the project's `kmsServiceAccountId`, which is
+  `service-N@gcp-sa-logging` on newer projects and `cmek-pN@gcp-sa-logging` on older ones:
+  `logging.get_project_settings` reads the real one.
+- Pub/Sub supports just-in-time identity generation: `projects.ServiceIdentity` creates it.
+- Compute Engine's agent is created when the Compute Engine API is enabled and follows
+  `service-<NUMBER>@compute-system...`; the number comes from the spec (`project_number`) or
+  from `organizations.get_project`.
+
+Each lookup runs only after the API it reads from is enabled (`depends_on` on the invoke), and
+the member it yields carries that dependency to every binding that names it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,40 +29,63 @@ import pulumi_gcp as gcp
 
 from components.gcp.options import child_options
 
+STORAGE_API = "storage.googleapis.com"
+LOGGING_API = "logging.googleapis.com"
+COMPUTE_API = "compute.googleapis.com"
+PUBSUB_API = "pubsub.googleapis.com"
+# organizations.get_project reads projects.get of the Resource Manager API
+# (https://cloud.google.com/resource-manager/reference/rest/v1/projects/get); project IAM
+# members and audit configs write through it too (projects.setIamPolicy).
+RESOURCE_MANAGER_API = "cloudresourcemanager.googleapis.com"
 # APIs the environment uses; enabled explicitly so a fresh project deploys in one run.
 REQUIRED_APIS: tuple[str, ...] = (
-    "cloudkms.googleapis.com", "compute.googleapis.com", "dns.googleapis.com",
-    "iam.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com",
-    "orgpolicy.googleapis.com", "oslogin.googleapis.com", "pubsub.googleapis.com",
-    "securitycenter.googleapis.com", "storage.googleapis.com",
+    "cloudkms.googleapis.com", RESOURCE_MANAGER_API, COMPUTE_API, "dns.googleapis.com",
+    "iam.googleapis.com", LOGGING_API, "monitoring.googleapis.com",
+    "orgpolicy.googleapis.com", "oslogin.googleapis.com", PUBSUB_API,
+    "securitycenter.googleapis.com",
+    # Private Service Connect endpoints for Google APIs register in Service Directory: "You
+    # must enable the Service Directory API in your project"
+    # (https://cloud.google.com/vpc/docs/configure-private-service-connect-apis#before-you-begin).
+    "servicedirectory.googleapis.com",
+    STORAGE_API,
 )
-# Documented service agent domains (https://cloud.google.com/iam/docs/service-agents).
-AGENT_DOMAINS: dict[str, str] = {
-    "compute": "compute-system.iam.gserviceaccount.com",
-    "storage": "gs-project-accounts.iam.gserviceaccount.com",
-    "logging": "gcp-sa-logging.iam.gserviceaccount.com",
-    "pubsub": "gcp-sa-pubsub.iam.gserviceaccount.com",
-}
-_PUBSUB_AGENT = re.compile(r"service-([0-9]+)@gcp-sa-pubsub\.iam\.gserviceaccount\.com")
+# Documented agent emails (https://cloud.google.com/iam/docs/service-agents); used only where
+# no API returns the email: Compute Engine, and Pub/Sub if generateServiceIdentity returns none.
+COMPUTE_AGENT = "service-{number}@compute-system.iam.gserviceaccount.com"
+PUBSUB_AGENT = "service-{number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 
 
-def number_from_pubsub_agent(email: str) -> str:
-    match = _PUBSUB_AGENT.fullmatch(email)
-    if match is None:
-        raise ValueError(f"unexpected Pub/Sub service agent email {email!r}; pass project_number explicitly")
-    return match.group(1)
+def compute_member(number: str) -> str:
+    return "serviceAccount:" + COMPUTE_AGENT.format(number=number)
+
+
+def pubsub_member(email: str | None, number: str) -> str:
+    """The Pub/Sub agent's member. The provider reads the email from generateServiceIdentity's
+    response, and "this API may not return the service identity's details" (terraform-provider-
+    google resource_project_service_identity); the resource has created the agent either way,
+    so the documented pattern is exact then."""
+    return "serviceAccount:" + (email or PUBSUB_AGENT.format(number=number))
 
 
 @dataclass
 class ServiceAgentsArgs:
     project: str
     apis: Sequence[str] = REQUIRED_APIS
-    project_number: str | None = None  # skips deriving it from the Pub/Sub agent
+    project_number: str | None = None  # skips the organizations.get_project lookup
+
+    def __post_init__(self) -> None:
+        needed = {STORAGE_API, LOGGING_API, COMPUTE_API, PUBSUB_API}
+        if self.project_number is None:
+            needed.add(RESOURCE_MANAGER_API)
+        missing = sorted(needed - set(self.apis))
+        if missing:
+            raise ValueError(f"the service agents are looked up only after their APIs are enabled; "
+                             f"add {', '.join(missing)} to apis")
 
 
 class ServiceAgents(pulumi.ComponentResource):
     """`members[name]` is the IAM member ("serviceAccount:...") of the compute, storage,
-    logging and pubsub agents."""
+    logging and pubsub agents, each an Output that depends on the API it belongs to."""
 
     members: dict[str, pulumi.Output[str]]
     project_number: pulumi.Output[str]
@@ -74,15 +103,40 @@ class ServiceAgents(pulumi.ComponentResource):
         }
         after_apis = child_options(self, opts, *self.apis.values())
         self.pubsub = gcp.projects.ServiceIdentity(
-            f"{name}-pubsub-agent", project=args.project, service="pubsub.googleapis.com", opts=after_apis,
+            f"{name}-pubsub-agent", project=args.project, service=PUBSUB_API, opts=after_apis,
         )
+        # "Use of this data source calls the relevant API endpoint to obtain the service
+        # account's identity and thus ensures it exists prior to any API operations which demand
+        # its existence ... Always prefer to use this data source over interpolating the project
+        # ID into the well-known format" (https://www.pulumi.com/registry/packages/gcp/api-docs/
+        # storage/getprojectserviceaccount/).
+        storage = gcp.storage.get_project_service_account_output(
+            project=args.project, opts=self._after(STORAGE_API))
+        # CMEK log buckets are encrypted as kmsServiceAccountId: "Before enabling CMEK for a
+        # logging bucket, you must first assign the cloudkms.cryptoKeyEncrypterDecrypter role to
+        # the service account associated with the project for which CMEK will apply"
+        # (https://www.pulumi.com/registry/packages/gcp/api-docs/logging/getprojectsettings/;
+        # https://cloud.google.com/logging/docs/reference/v2/rest/v2/TopLevel/getSettings). The
+        # sinks' writer identity needs no key: it writes to a log bucket of the same project.
+        settings = gcp.logging.get_project_settings_output(project=args.project, opts=self._after(LOGGING_API))
         if args.project_number is not None:
             self.project_number = pulumi.Output.from_input(args.project_number)
         else:
-            self.project_number = self.pubsub.email.apply(number_from_pubsub_agent)
+            self.project_number = gcp.organizations.get_project_output(
+                project_id=args.project, opts=self._after(RESOURCE_MANAGER_API)).number
+        compute_api = self.apis[COMPUTE_API]
         self.members = {
-            short: self.project_number.apply(lambda n, d=domain: f"serviceAccount:service-{n}@{d}")
-            for short, domain in AGENT_DOMAINS.items()
+            "storage": storage.member,
+            "logging": settings.kms_service_account_id.apply(lambda email: f"serviceAccount:{email}"),
+            # The Compute Engine agent exists once the Compute Engine API is enabled
+            # (https://cloud.google.com/iam/docs/service-agents): the member waits for it.
+            "compute": pulumi.Output.all(self.project_number, compute_api.id).apply(
+                lambda values: compute_member(values[0])),
+            "pubsub": pulumi.Output.all(self.pubsub.email, self.project_number).apply(
+                lambda values: pubsub_member(values[0], values[1])),
         }
-        self.members["pubsub"] = self.pubsub.member
         self.register_outputs({"project_number": self.project_number})
+
+    def _after(self, api: str) -> pulumi.InvokeOutputOptions:
+        """A lookup that waits for `api` to be enabled; its result depends on that API."""
+        return pulumi.InvokeOutputOptions(parent=self, depends_on=[self.apis[api]])

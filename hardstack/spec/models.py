@@ -210,8 +210,8 @@ class Environment(_Strict):
     owner: str = Field(min_length=1, description="team or person accountable, used in tags")
     project_number: str | None = Field(
         None, pattern=r"^[0-9]{6,19}$",
-        description="gcp only: the project number; when set, service-agent emails are built from it "
-        "instead of being derived from the Pub/Sub service agent",
+        description="gcp only: the project number; when set, the Compute Engine agent's email is built "
+        "from it and the project lookup (organizations.get_project) is skipped",
     )
     data_classification: Classification = "confidential"
     compliance: list[Framework] = Field(default_factory=list)

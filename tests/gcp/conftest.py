@@ -108,6 +108,18 @@ def siblings(graph: Graph, resource: Resource, token: str) -> list[Resource]:
     return [r for r in graph.of_type(token) if r.parent == resource.parent]
 
 
+STORAGE_AGENT = "gcp:storage/getProjectServiceAccount:getProjectServiceAccount"
+LOGGING_SETTINGS = "gcp:logging/getProjectSettings:getProjectSettings"
+GET_PROJECT = "gcp:organizations/getProject:getProject"
+
+
+def lookup(graph: Graph, token: str) -> dict[str, Any]:
+    """The answer of the one lookup (invoke) of `token` the program made."""
+    found = [found.result for found in graph.lookups if found.token == token]
+    assert len(found) == 1, (token, [found.token for found in graph.lookups])
+    return found[0]
+
+
 def project_number(graph: Graph) -> str:
     """The number in the Pub/Sub agent the ServiceIdentity resource returned."""
     (identity,) = graph.of_type("gcp:projects/serviceIdentity:ServiceIdentity")
@@ -120,6 +132,8 @@ def project_number(graph: Graph) -> str:
 
 
 def agent(graph: Graph, domain: str) -> str:
+    """An agent by Google's documented pattern: right for Compute Engine and Pub/Sub only. The
+    Cloud Storage and Cloud Logging agents are what their lookups answer (see `lookup`)."""
     return f"serviceAccount:service-{project_number(graph)}@{domain}.iam.gserviceaccount.com"
 
 
@@ -137,6 +151,7 @@ def q() -> SimpleNamespace:
     return SimpleNamespace(
         one=one, key=key, key_id=key_id, key_binding=key_binding, bucket=bucket, siblings=siblings,
         project_number=project_number, agent=agent, firewalls=firewalls, workload_accounts=workload_accounts,
+        lookup=lookup, STORAGE_AGENT=STORAGE_AGENT, LOGGING_SETTINGS=LOGGING_SETTINGS, GET_PROJECT=GET_PROJECT,
         KEY=KEY, KEY_BINDING=KEY_BINDING, BUCKET=BUCKET, INSTANCE=INSTANCE, FIREWALL=FIREWALL,
         GCP_STACK=GCP_STACK, GPU_STACK=GPU_STACK,
     )

@@ -38,10 +38,27 @@ def test_log_bucket_unlocked_without_hipaa(gcp_variant) -> None:
 
 
 def test_log_bucket_waits_for_the_logging_agent_to_hold_the_key(gcp_graph: Graph, q) -> None:
+    # Changed with defect 8: the logging agent was expected by its guessed service-N@gcp-sa-logging
+    # email; CMEK log buckets are encrypted as the project settings' kmsServiceAccountId.
     (bucket,) = gcp_graph.of_type(LOG_BUCKET)
     binding = q.key_binding(gcp_graph, "logs")
-    assert q.agent(gcp_graph, "gcp-sa-logging") in binding.inputs["members"]
+    kms_account = q.lookup(gcp_graph, q.LOGGING_SETTINGS)["kmsServiceAccountId"]
+    assert f"serviceAccount:{kms_account}" in binding.inputs["members"]
     assert binding.urn in bucket.dependencies
+
+
+def test_sinks_to_the_own_log_bucket_get_no_grant(gcp_graph: Graph) -> None:
+    # "Sinks that have a destination that is a log bucket in the same project as the sink do not
+    # have a writer_identity and no additional permissions are required"
+    # (https://cloud.google.com/logging/docs/reference/v2/rest/v2/projects.sinks#LogSink).
+    (bucket,) = gcp_graph.of_type(LOG_BUCKET)
+    sinks = gcp_graph.of_type(SINK)
+    assert len(sinks) == 2
+    for sink in sinks:
+        assert sink.inputs["project"] == bucket.inputs["project"]
+        assert bucket.urn in sink.propertyDependencies["destination"]
+    granted = [r for r in gcp_graph if "IAM" in r.type and any(s.urn in r.dependencies for s in sinks)]
+    assert granted == []
 
 
 def test_audit_logs_routed_to_the_log_bucket(gcp_graph: Graph, gcp_spec: Environment) -> None:
@@ -102,6 +119,18 @@ def test_findings_topic_encrypted_and_kept_in_region(gcp_graph: Graph, gcp_spec:
     assert topic.inputs["messageStoragePolicy"]["allowedPersistenceRegions"] == [gcp_spec.region]
     assert q.agent(gcp_graph, "gcp-sa-pubsub") in q.key_binding(gcp_graph, "logs").inputs["members"]
     assert q.key_binding(gcp_graph, "logs").urn in topic.dependencies
+
+
+def test_findings_topic_accepts_publishes_from_any_region(gcp_graph: Graph, gcp_spec: Environment) -> None:
+    # Defect 10b: with enforce_in_transit, "Publish ... requests received in a region not allowed
+    # in the message storage policy are rejected with a FAILED_PRECONDITION error"
+    # (https://cloud.google.com/pubsub/docs/resource-location-restriction), and Security Command
+    # Center runs in global or multi-region locations only
+    # (https://cloud.google.com/security-command-center/docs/data-residency-support). Messages are
+    # still stored only in the allowed region, whoever publishes them.
+    (topic,) = gcp_graph.of_type(TOPIC)
+    assert topic.inputs["messageStoragePolicy"] == {
+        "allowedPersistenceRegions": [gcp_spec.region], "enforceInTransit": False}
 
 
 def test_security_command_center_notifies_the_topic(gcp_graph: Graph, gcp_spec: Environment) -> None:

@@ -61,10 +61,13 @@ def test_keys_cannot_be_destroyed_by_a_deployment(gcp_graph: Graph, q) -> None:
 
 
 def test_each_key_used_only_by_the_agents_that_need_it(gcp_graph: Graph, q) -> None:
-    storage = q.agent(gcp_graph, "gs-project-accounts")
+    # Changed with defect 8: this test used to expect the Cloud Storage and Cloud Logging agents
+    # by their guessed email patterns; they are what the storage and logging lookups answer.
+    storage = q.lookup(gcp_graph, q.STORAGE_AGENT)["member"]
+    logging = "serviceAccount:" + q.lookup(gcp_graph, q.LOGGING_SETTINGS)["kmsServiceAccountId"]
     expected = {
         "data": [storage],
-        "logs": [storage, q.agent(gcp_graph, "gcp-sa-logging"), q.agent(gcp_graph, "gcp-sa-pubsub")],
+        "logs": [storage, logging, q.agent(gcp_graph, "gcp-sa-pubsub")],
         "disks": [q.agent(gcp_graph, "compute-system")],
     }
     for purpose, members in expected.items():
@@ -87,13 +90,19 @@ def test_workload_accounts_hold_no_key(gcp_graph: Graph, q) -> None:
         assert not any(m.split(":", 1)[1] in accounts for m in binding.inputs["members"])
 
 
-def test_project_number_comes_from_a_service_identity_resource(gcp_graph: Graph, q) -> None:
-    from hardstack.render.computed.gcp import project_number
-
+def test_project_number_comes_from_the_project_lookup(gcp_graph: Graph, gcp_spec: Environment, q) -> None:
+    # Changed with defect 8: the number used to be parsed out of the Pub/Sub agent's email, and
+    # every agent followed from it; now it is read with organizations.get_project (the spec has
+    # no project_number), and the Pub/Sub agent still comes from its ServiceIdentity resource.
+    assert gcp_spec.project_number is None
+    project = q.lookup(gcp_graph, q.GET_PROJECT)
+    assert q.project_number(gcp_graph) == project["number"]
+    assert q.key_binding(gcp_graph, "disks").inputs["members"] == [
+        f"serviceAccount:service-{project['number']}@compute-system.iam.gserviceaccount.com"]
     (identity,) = gcp_graph.of_type("gcp:projects/serviceIdentity:ServiceIdentity")
-    assert q.project_number(gcp_graph) == project_number(identity.inputs["project"])
-    binding = q.key_binding(gcp_graph, "data")
-    assert identity.urn in binding.propertyDependencies["members"]
+    assert identity.inputs["service"] == "pubsub.googleapis.com"
+    assert identity.urn in q.key_binding(gcp_graph, "logs").propertyDependencies["members"]
+    assert identity.urn not in q.key_binding(gcp_graph, "data").propertyDependencies["members"]
 
 
 @pytest.mark.parametrize(("field", "value"), [("rotation_days", 0), ("destroy_scheduled_days", 3)])

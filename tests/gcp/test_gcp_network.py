@@ -139,3 +139,13 @@ def test_egress_proxy_limits_nat_and_route_to_the_proxy(gcp_variant, q) -> None:
     internet = [f for f in q.firewalls(graph, "EGRESS") if f.inputs.get("allows")
                 and f.inputs["destinationRanges"] == ["0.0.0.0/0"]]
     assert len(internet) == 1 and internet[0].inputs["targetTags"] == ["egress-proxy"]
+
+
+def test_psc_endpoint_waits_for_the_service_directory_api(gcp_graph: Graph) -> None:
+    # "You must enable the Service Directory API in your project" and the Cloud DNS API to create a
+    # PSC endpoint for Google APIs
+    # (https://cloud.google.com/vpc/docs/configure-private-service-connect-apis#before-you-begin).
+    apis = {s.inputs["service"]: s.urn for s in gcp_graph.of_type("gcp:projects/service:Service")}
+    (rule,) = gcp_graph.of_type("gcp:compute/globalForwardingRule:GlobalForwardingRule")
+    for api in ("servicedirectory.googleapis.com", "dns.googleapis.com", "compute.googleapis.com"):
+        assert api in apis and apis[api] in rule.dependencies, api

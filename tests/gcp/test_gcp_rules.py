@@ -32,7 +32,8 @@ def test_tdx_on_an_unsupported_machine_type_names_the_types_that_can(machine: st
 @pytest.mark.parametrize("gpu", ["a100", "l4", "t4"])
 def test_tdx_with_a_gpu_other_than_the_confidential_h100_is_rejected(gpu: str, raw_gcp_spec) -> None:
     raw = raw_gcp_spec()
-    raw["workloads"][0].update(machine_type="a3-highgpu-1g", count=1, gpu={"kind": gpu, "count": 1})
+    raw["workloads"][0].update(machine_type="a3-highgpu-1g", count=1, gpu={"kind": gpu, "count": 1},
+                               provisioning="spot")  # confidential a3 runs on spot or flex-start only
     (issue,) = issues(raw)
     assert issue.field == "workloads[0].gpu"
     assert f"1 x {gpu} is not offered confidentially" in issue.message
@@ -49,7 +50,8 @@ def test_tdx_gpu_on_a_non_confidential_gpu_type_names_the_confidential_one(raw_g
 
 def test_tdx_a3_with_more_than_one_h100_is_rejected(raw_gcp_spec) -> None:
     raw = raw_gcp_spec()
-    raw["workloads"][0].update(machine_type="a3-highgpu-1g", gpu={"kind": "h100", "count": 2})
+    raw["workloads"][0].update(machine_type="a3-highgpu-1g", gpu={"kind": "h100", "count": 2},
+                               provisioning="spot")
     (issue,) = issues(raw)
     assert "2 x h100 is not offered confidentially" in issue.message
 

@@ -50,8 +50,10 @@ MODELS_OK: dict[str, Any] = {**BUCKET_OK, "versioning": {"enabled": False}, "lab
 LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
 LOG_BUCKET_OK = {"retentionDays": 2190, "locked": True, "cmekSettings": {"kmsKeyName": KEY_ID}}
 TOPIC = "gcp:pubsub/topic:Topic"
+# Changed with defect 10b: the good topic used to enforce its regions in transit too, which
+# rejects findings Security Command Center publishes from elsewhere; residency is the storage regions.
 TOPIC_OK = {"kmsKeyName": KEY_ID, "messageStoragePolicy": {"allowedPersistenceRegions": ["europe-west4"],
-                                                           "enforceInTransit": True}}
+                                                           "enforceInTransit": False}}
 
 
 def policy_data(role: str, *members: str) -> str:

@@ -150,6 +150,17 @@ def keyed_stack(own: bool = True) -> list[Resource]:
     return s.resources
 
 
+def findings_stack(enforce_in_transit: bool = False) -> list[Resource]:
+    s = Stack()
+    policy = {"allowedPersistenceRegions": ["europe-west4"], "enforceInTransit": enforce_in_transit}
+    topic = s.add("gcp:pubsub/topic:Topic", "scc-findings", {"kmsKeyName": KEY_ID, "messageStoragePolicy": policy})
+    # A topic nobody notifies may enforce in transit: only its own publishers are affected.
+    s.add("gcp:pubsub/topic:Topic", "app-events", {"messageStoragePolicy": {**policy, "enforceInTransit": True}})
+    s.add("gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig", "scc-notifications",
+          {"location": "global", "pubsubTopic": "projects/p/topics/scc-findings"}, {"pubsubTopic": topic})
+    return s.resources
+
+
 # rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "gcp-vpc-flow-logs": (network_stack, lambda: network_stack(flow_logs=False),
@@ -173,6 +184,9 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
     "gcp-alerts-on-control-changes": (monitoring_stack, lambda: monitoring_stack(disabled="kms"),
                                       "no enabled alert policy on the key destruction metric kms-metric",
                                       "kms-metric"),
+    "gcp-findings-topic-accepts-findings": (findings_stack, lambda: findings_stack(enforce_in_transit=True),
+                                            "topic scc-findings enforces its message storage regions in transit",
+                                            "scc-findings"),
     "gcp-data-encrypted-with-own-key": (keyed_stack, lambda: keyed_stack(own=False),
                                         "findings: kmsKeyName does not use a Cloud KMS key defined in this stack",
                                         "findings"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gcp_resource_cases import BUCKET, INSTANCE, INSTANCE_OK, KEY, KEY_OK, MODELS_OK
+from gcp_resource_cases import BUCKET, INSTANCE, INSTANCE_OK, KEY, KEY_OK, MODELS_OK, TOPIC, TOPIC_OK
 from gcp_stack_cases import org_policy_stack
 
 from hardstack.policy.harness import check_resource, check_stack, resource
@@ -92,3 +92,16 @@ def test_confidential_only_org_policy_is_required_only_when_every_vm_is_confiden
     missing = "compute.restrictNonConfidentialComputing"
     assert check_stack(rule, org_policy_stack(skip=missing)) == [(f"no organization policy {missing}", None)]
     assert check_stack(rule, org_policy_stack(skip=missing, confidential=False)) == []
+
+
+def test_message_residency_is_the_storage_regions_not_the_transit_flag() -> None:
+    # Defect 10b: the rule used to fail a topic without enforce_in_transit, which is the setting a
+    # topic receiving Security Command Center findings needs (gcp-findings-topic-accepts-findings).
+    rule = REGISTRY["gcp-pubsub-message-residency"]
+    regions = TOPIC_OK["messageStoragePolicy"]["allowedPersistenceRegions"]
+    for transit in ({"enforceInTransit": False}, {}, {"enforceInTransit": True}):
+        topic = {**TOPIC_OK, "messageStoragePolicy": {"allowedPersistenceRegions": regions, **transit}}
+        assert check_resource(rule, TOPIC, topic) == [], transit
+    for policy in (None, {}, {"allowedPersistenceRegions": [], "enforceInTransit": True}):
+        assert check_resource(rule, TOPIC, {**TOPIC_OK, "messageStoragePolicy": policy}) == [
+            "messages may be stored in any region"], policy

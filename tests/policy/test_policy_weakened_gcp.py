@@ -124,6 +124,8 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
                                                                           "sa-key-creation")),
     "gcp-pubsub-customer-key": set_input(TOPIC, "kmsKeyName", None),
     "gcp-pubsub-message-residency": set_input(TOPIC, "messageStoragePolicy", None),
+    "gcp-findings-topic-accepts-findings": edit_input(TOPIC, "messageStoragePolicy",
+                                                      lambda p: {**p, "enforceInTransit": True}),
     "gcp-required-labels": set_input(DISK, "labels", {"workload": "trainer"}, "trainer-1"),
     "gcp-data-encrypted-with-own-key": foreign(
         TOPIC, "kmsKeyName", "projects/other/locations/europe-west4/keyRings/r/cryptoKeys/k"),

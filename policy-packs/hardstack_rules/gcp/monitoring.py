@@ -1,5 +1,6 @@
 """GCP alerting: alert policies on control changes that notify people, and CMEK Pub/Sub topics
-(Security Command Center findings) that keep messages in the environment's region."""
+(Security Command Center findings) that keep messages in the environment's region and accept
+the findings Security Command Center publishes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from hardstack_rules.gcp.tokens import ALERT, CHANNEL, METRIC, TOPIC
+from hardstack_rules.gcp.tokens import ALERT, CHANNEL, METRIC, SCC_NOTIFICATION_CONFIGS, TOPIC
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
 
@@ -79,12 +80,38 @@ def topic_key(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[s
     id="gcp-pubsub-message-residency", title="Pub/Sub topics store messages only in named regions",
     severity="medium", cloud="gcp", practice="compliance", types=[TOPIC],
     controls={"gdpr": ["44"], "nist-800-53": ["SC-28"]},
-    remediation="Set message_storage_policy.allowed_persistence_regions to the environment's region, with "
-    "enforce_in_transit=True.",
+    remediation="Set message_storage_policy.allowed_persistence_regions to the environment's region. Messages "
+    "published from anywhere are then stored only there; enforce_in_transit is a separate choice (it rejects "
+    "publishes that arrive elsewhere), see gcp-findings-topic-accepts-findings.",
 )
 def message_residency(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
+    # Residency of STORED messages is the allowed persistence regions alone: "Messages published by
+    # publishers running in non-allowed Google Cloud regions ... are routed for storage in one of
+    # the allowed regions" (https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics).
     policy = props.get("messageStoragePolicy") or {}
     if not policy.get("allowedPersistenceRegions"):
         yield "messages may be stored in any region"
-    elif policy.get("enforceInTransit") is not True:
-        yield "messages may transit other regions (enforce_in_transit is off)"
+
+
+@stack_rule(
+    id="gcp-findings-topic-accepts-findings",
+    title="Topics that receive Security Command Center findings accept publishes from any region",
+    severity="high", cloud="gcp", practice="monitoring", controls=DETECTION,
+    remediation="Set enforce_in_transit=False on the findings topic's message_storage_policy (keep "
+    "allowed_persistence_regions: messages are still stored only there).",
+)
+def findings_topic_accepts(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    # enforce_in_transit rejects "Publish ... requests received in a region not allowed in the message
+    # storage policy ... with a FAILED_PRECONDITION error"
+    # (https://cloud.google.com/pubsub/docs/resource-location-restriction); Security Command Center
+    # runs in global or multi-region locations only
+    # (https://cloud.google.com/security-command-center/docs/data-residency-support), so it cannot
+    # be relied on to publish from the topic's region: findings would be silently dropped.
+    for config_resource in of_type(resources, *SCC_NOTIFICATION_CONFIGS):
+        for topic in referenced(config_resource, "pubsubTopic", TOPIC):
+            policy = topic.props.get("messageStoragePolicy") or {}
+            if policy.get("enforceInTransit") is True:
+                message = (f"topic {topic.name} enforces its message storage regions in transit: Security "
+                           f"Command Center findings of {config_resource.name} published from another region "
+                           "are rejected")
+                yield message, topic.urn

@@ -26,6 +26,15 @@ AUDIT_CONFIGS = ("gcp:projects/iAMAuditConfig:IAMAuditConfig", "gcp:folder/iamAu
 DEFAULT_SERVICE_ACCOUNTS = "gcp:projects/defaultServiceAccounts:DefaultServiceAccounts"
 SERVICE_ACCOUNT_KEY = "gcp:serviceaccount/key:Key"
 DNS_POLICY = "gcp:dns/policy:Policy"
+# Security Command Center notification configs (v1 and v2) that publish findings to a topic.
+SCC_NOTIFICATION_CONFIGS = (
+    "gcp:securitycenter/notificationConfig:NotificationConfig",
+    "gcp:securitycenter/projectNotificationConfig:ProjectNotificationConfig",
+    "gcp:securitycenter/folderNotificationConfig:FolderNotificationConfig",
+    "gcp:securitycenter/v2OrganizationNotificationConfig:V2OrganizationNotificationConfig",
+    "gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig",
+    "gcp:securitycenter/v2FolderNotificationConfig:V2FolderNotificationConfig",
+)
 
 # IAM on keys and key rings: who may encrypt, decrypt or administer the keys.
 KEY_IAM = (
