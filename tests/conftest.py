@@ -70,6 +70,7 @@ def _exemption(rule: str, resource: str, expires: str | None = None) -> dict[str
         "rule": rule,
         "resource": resource,
         "reason": "decided by the security review board, see ticket SEC-1234",
+        "approved_by": "security-board@example.com",
         "expires": expires or _iso(180),
     }
 

@@ -127,7 +127,7 @@ def test_default_that_breaks_a_rule_is_reported_at_the_parent_and_explained(exam
 
 def test_cross_field_issue_of_example_points_at_changed_line(example_text) -> None:
     text = example_text("gcp").replace("machine_type: c3-standard-8", "machine_type: n2-standard-8")
-    (issue,) = _error(text).issues
+    (issue,) = _error(text, Path("stacks/Pulumi.gcp-prod-eu.yaml")).issues  # the file of that name
     assert issue.field == "workloads[0].machine_type"
     assert issue.line == line_containing(text, "machine_type: n2-standard-8")
 
@@ -239,13 +239,13 @@ def test_unreadable_file_is_a_spec_error(tmp_path: Path) -> None:
 # --- inputs that must still end as SpecError ----------------------------------------------------
 
 
-@pytest.mark.parametrize("char", ["\x00", "\ufffe"])
-def test_control_characters_give_spec_error(char: str) -> None:
-    # Product bug (see report): ruamel raises ReaderError (not a MarkedYAMLError) for characters
-    # YAML forbids; loads() only catches MarkedYAMLError, so the ReaderError escapes.
+@pytest.mark.parametrize(("char", "said"), [("\x00", "NUL byte"), ("\ufffe", "YAML")])
+def test_control_characters_give_spec_error(char: str, said: str) -> None:
+    # ruamel raises ReaderError (not a MarkedYAMLError) for characters YAML forbids; a NUL byte is
+    # refused before parsing, as not text at all.
     text = MULTI_MISTAKES.replace("owner: ml-platform", f"owner: ml{char}platform")
     error = _error(text)
-    assert any("YAML" in i.message for i in error.issues)
+    assert any(said in i.message for i in error.issues)
 
 
 def test_tagged_scalar_spec_gives_spec_error() -> None:

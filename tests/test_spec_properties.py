@@ -147,7 +147,8 @@ def test_mutated_stack_file_gives_environment_or_spec_error(spec: dict[str, Any]
 @pytest.mark.parametrize("cloud", sorted(EXAMPLES))
 def test_unmutated_examples_stay_valid_through_a_yaml_round_trip(cloud: str) -> None:
     # guards the mutation tests above against vacuity: the base they mutate is valid
-    assert isinstance(loads(_dump(EXAMPLES[cloud]), FILE).environment, Environment)
+    file = Path(f"stacks/Pulumi.{EXAMPLES[cloud]['name']}.yaml")  # a spec's name is its stack's
+    assert isinstance(loads(_dump(EXAMPLES[cloud]), file).environment, Environment)
 
 
 # --- arbitrary text ---------------------------------------------------------------------------------

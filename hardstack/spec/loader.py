@@ -17,7 +17,9 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import AliasEvent
 
 from hardstack.spec import models
 from hardstack.spec.errors import SpecError, SpecIssue, dotted
@@ -61,17 +63,67 @@ def line_of(node: Any, path: tuple[str | int, ...]) -> int:
     return line
 
 
+# A stack file is a few kilobytes of YAML. The limits keep a hostile or mistaken file from
+# hanging validation: a larger file, NUL bytes, non-UTF-8 text, anchors/aliases (an alias bomb
+# expands exponentially) and absurd nesting are refused before any value is built.
+MAX_SPEC_BYTES = 256 * 1024
+MAX_DEPTH = 16
+
+
+class _StrictComposer(Composer):
+    """Refuses anchors and aliases and deep nesting while the YAML tree is being composed."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            raise ComposerError(None, None, f"an alias (*{event.anchor}) stands here: anchors and aliases are not "
+                                "allowed in a stack file; write each value out", event.start_mark)
+        if getattr(event, "anchor", None) is not None:
+            raise ComposerError(None, None, f"an anchor (&{event.anchor}) stands here: anchors and aliases are not "
+                                "allowed in a stack file; write each value out", event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise ComposerError(None, None, f"values are nested more than {MAX_DEPTH} levels deep; a spec "
+                                "needs at most 6", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _text_problem(data: bytes) -> tuple[int, str] | None:
+    """(line, message) if `data` is not a stack file's text, else None."""
+    if len(data) > MAX_SPEC_BYTES:
+        return 0, (f"the file has {len(data):,} bytes; a stack file has at most {MAX_SPEC_BYTES:,}: "
+                   "is this the right file?")
+    nul = data.find(b"\0")
+    if nul >= 0:
+        return data.count(b"\n", 0, nul) + 1, "the file contains a NUL byte: it is not a text file"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return line, (f"byte 0x{data[exc.start]:02x} is not UTF-8 ({exc.reason}): save the file as UTF-8")
+    return None
+
+
 def load(file: Path) -> LoadedSpec:
     """Load and validate one stack file; raise SpecError listing every problem."""
     try:
-        text = file.read_text(encoding="utf-8")
+        if file.stat().st_size > MAX_SPEC_BYTES:  # never read a huge file whole
+            raise SpecError([SpecIssue(file, 0, "", f"the file has {file.stat().st_size:,} bytes; a stack file "
+                                       f"has at most {MAX_SPEC_BYTES:,}: is this the right file?")])
+        data = file.read_bytes()
     except OSError as exc:
         raise SpecError([SpecIssue(file, 0, "", f"cannot read the file: {exc.strerror}")]) from None
-    return loads(text, file)
+    problem = _text_problem(data)
+    if problem is not None:
+        raise SpecError([SpecIssue(file, problem[0], "", problem[1])])
+    return loads(data.decode("utf-8"), file)
 
 
 def loads(text: str, file: Path) -> LoadedSpec:
+    problem = _text_problem(text.encode("utf-8", errors="surrogatepass"))
+    if problem is not None:
+        raise SpecError([SpecIssue(file, problem[0], "", problem[1])])
     yaml = YAML(typ="rt")
+    yaml.Composer = _StrictComposer
     try:
         doc = yaml.load(io.StringIO(text))
     except MarkedYAMLError as exc:
@@ -96,12 +148,15 @@ def loads(text: str, file: Path) -> LoadedSpec:
             file, line_of(config, (CONFIG_KEY,)), "", f"'{CONFIG_KEY}' must be a mapping of spec fields, "
             f"not {type(node).__name__}; run 'hardstack new' for a template",
         )])
-    env = validate(node, file)
+    named = file.name.startswith("Pulumi.") and file.name.endswith((".yaml", ".yml"))
+    env = validate(node, file, stack_name(file) if named else None)
     return LoadedSpec(environment=env, file=file, stack=stack_name(file), node=node)
 
 
-def validate(node: Any, file: Path) -> models.Environment:
-    """Validate a spec mapping (ruamel node or plain dict); raise SpecError with every issue."""
+def validate(node: Any, file: Path, stack: str | None = None) -> models.Environment:
+    """Validate a spec mapping (ruamel node or plain dict); raise SpecError with every issue.
+    With `stack`, the spec's name must be that stack's: Pulumi deploys a file as the stack its
+    file name says, and every resource name derives from the spec's name."""
     if not isinstance(node, Mapping):
         raise SpecError([SpecIssue(
             file, line_of(node, ()), "", f"'{CONFIG_KEY}' must be a mapping of spec fields"
@@ -119,6 +174,11 @@ def validate(node: Any, file: Path) -> models.Environment:
             issues.append(SpecIssue(file, line_of(node, path), dotted(path), _explain(err, path)))
     problems = cross_field_problems(_partial_view(raw))
     issues.extend(_issue(file, node, p) for p in problems)
+    name = raw.get("name")
+    if stack is not None and isinstance(name, str) and name != stack:
+        issues.append(SpecIssue(file, line_of(node, ("name",)), "name", (
+            f"'{name}' is not the stack's name '{stack}' (Pulumi deploys {file.name} as stack '{stack}'): "
+            f"set name: {stack}, or rename the file to Pulumi.{name}.yaml")))
     if issues:
         unique = list(dict.fromkeys(issues))
         raise SpecError(sorted(unique, key=lambda i: (i.line, i.field)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -189,12 +190,50 @@ class AzureTenant(_Strict):
     )
 
 
+# Words that stand for a reason nobody has written yet.
+PLACEHOLDERS = frozenset({"todo", "tbd", "tba", "fixme", "xxx", "n/a", "na", "wip", "placeholder", "later",
+                          "none", "lorem", "ipsum", "asdf", "test", "temp", "tmp", "whatever", "dunno"})
+_WORD = re.compile(r"[^\W\d_][\w'/-]*", re.UNICODE)
+
+
+def _reason(value: str) -> str:
+    text = " ".join(value.split())
+    words = [w.lower() for w in _WORD.findall(text)]
+    marker = next((w for w in words if w in {"todo", "tbd", "tba", "fixme", "xxx", "n/a", "wip"}), None)
+    if marker is not None:
+        raise PydanticCustomError(
+            "reason", "'{marker}' marks a reason still to be written: say why this exception is "
+            "acceptable, in words a reviewer can judge", {"marker": marker},
+        )
+    real = {w for w in words if len(w) > 1 and w not in PLACEHOLDERS}
+    if len(text) < 20 or len(real) < 4:
+        raise PydanticCustomError(
+            "reason", "a reason needs at least 20 characters and four different words (has {count}): "
+            "say why this exception is acceptable", {"count": len(real)},
+        )
+    return text
+
+
+def _approver(value: str) -> str:
+    text = value.strip()
+    if not text or text.lower() in PLACEHOLDERS:
+        raise PydanticCustomError("approver", "name who approved the exception (a person or a role's mailbox)", {})
+    return text
+
+
 class Exemption(_Strict):
     rule: str = Field(min_length=1, description="policy rule id or checkov check id")
     resource: str = Field(min_length=1, description="logical resource or workload name")
-    reason: str = Field(min_length=20, description="why, in a sentence a reviewer can judge")
-    expires: dt.date = Field(description="date after which the exemption no longer applies")
-    approved_by: str | None = None
+    reason: Annotated[str, AfterValidator(_reason)] = Field(
+        description="why, in a sentence a reviewer can judge (20+ characters, 4+ different words, no TODO/TBD)"
+    )
+    expires: dt.date = Field(
+        description="date after which the exemption no longer applies; at most a year ahead "
+        "(HARDSTACK_EXEMPTION_HORIZON_DAYS)",
+    )
+    approved_by: Annotated[str, AfterValidator(_approver)] | None = Field(
+        None, description="who approved it; required under gdpr and hipaa",
+    )
 
 
 class Environment(_Strict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from hardstack.spec.models import AzureTenant, Environment, Exemption, Keys, Logging, Monitoring, Workload
 
 Path = tuple[str | int, ...]
+DEFAULT_HORIZON_DAYS = 366
+APPROVAL_FRAMEWORKS = ("gdpr", "hipaa")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,25 @@ class SpecView:
             for _, e in self.exemptions
         )
 
+    def expired(self, rule: str, resource: str | None) -> Exemption | None:
+        """The latest exemption for rule and resource that has run out, if any."""
+        lapsed = [e for _, e in self.exemptions if e.rule == rule and e.resource == resource and e.expires < self.today]
+        return max(lapsed, key=lambda e: e.expires, default=None)
+
+    def lapsed(self, rule: str, resource: str | None) -> str:
+        """' (the exemption ... expired on DATE: ...)' when one ran out, else ''."""
+        old = self.expired(rule, resource)
+        if old is None:
+            return ""
+        return (f"; the exemption {{rule: {rule}, resource: {resource}}} expired on {old.expires.isoformat()}: "
+                "review it and set a new expires, or remove it")
+
+
+def horizon_days() -> int:
+    """How far ahead an exemption may expire: a year unless HARDSTACK_EXEMPTION_HORIZON_DAYS says."""
+    value = os.environ.get("HARDSTACK_EXEMPTION_HORIZON_DAYS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_HORIZON_DAYS
+
 
 ACCOUNT_FORMATS: dict[str, tuple[str, str]] = {
     "aws": (r"[0-9]{12}", "a 12-digit AWS account id such as 123456789012"),
@@ -103,7 +125,8 @@ def _gdpr_residency(view: SpecView) -> Iterable[Problem]:
         ("region",),
         f"GDPR stack in '{view.region}', outside the EU/EEA: pick an EU/EEA region "
         f"({', '.join(sorted(eu)[:4])}, ...) or record the chapter V transfer basis as an "
-        f"exemption {{rule: {catalog.RULE_GDPR_TRANSFER}, resource: {view.name}, reason: ...}}",
+        f"exemption {{rule: {catalog.RULE_GDPR_TRANSFER}, resource: {view.name}, reason: ...}}"
+        f"{view.lapsed(catalog.RULE_GDPR_TRANSFER, view.name)}",
     )
 
 
@@ -157,7 +180,8 @@ def _confidential(view: SpecView) -> Iterable[Problem]:
                 yield Problem(
                     (*at, "confidential"),
                     f"'none' turns confidential computing off: add an exemption {{rule: "
-                    f"{catalog.RULE_CONFIDENTIAL}, resource: {w.name}, reason: ..., expires: ...}}",
+                    f"{catalog.RULE_CONFIDENTIAL}, resource: {w.name}, reason: ..., expires: ...}}"
+                    f"{view.lapsed(catalog.RULE_CONFIDENTIAL, w.name)}",
                 )
             continue
         if kind not in offered:
@@ -322,6 +346,21 @@ def _azure_tenant(view: SpecView) -> Iterable[Problem]:
         )
 
 
+def _exemption_terms(view: SpecView) -> Iterable[Problem]:
+    """Exemptions are reviewed at least yearly, and under GDPR/HIPAA someone answers for each."""
+    horizon = horizon_days()
+    latest = view.today + dt.timedelta(days=horizon)
+    approval = sorted(set(view.compliance or []) & set(APPROVAL_FRAMEWORKS))
+    for index, e in view.exemptions:
+        if e.expires > latest:
+            yield Problem(("exemptions", index, "expires"), f"{e.expires.isoformat()} is more than {horizon} days "
+                          f"ahead: exemptions are reviewed at least that often; expire it by {latest.isoformat()} "
+                          "(the horizon is HARDSTACK_EXEMPTION_HORIZON_DAYS)")
+        if approval and e.approved_by is None:
+            yield Problem(("exemptions", index, "approved_by"), f"under {' and '.join(approval)} every exemption "
+                          "names who approved it: add approved_by: <person or role mailbox>")
+
+
 def _exemption_targets(view: SpecView) -> Iterable[Problem]:
     names = {w.name for _, w in view.workloads}
     for index, e in view.exemptions:
@@ -340,7 +379,7 @@ def _exemption_targets(view: SpecView) -> Iterable[Problem]:
 RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
     _hipaa_log_retention, _confidential, _provisioning, _placement, _aws_runtime_agent, _azure_ssh,
-    _azure_tenant, _project_number, _exemption_targets,
+    _azure_tenant, _project_number, _exemption_terms, _exemption_targets,
 )
 
 

@@ -112,6 +112,7 @@ def test_unconfidential_only_with_an_exemption_and_then_policy_relaxed(gcp_varia
     exemption = {
         "rule": "confidential-computing", "resource": "legacy",
         "reason": "Vendor image without TDX support until its 2027 release",
+        "approved_by": "security-board@example.com",
         "expires": dt.date.today() + dt.timedelta(days=60),
     }
     graph = gcp_variant(workloads=workloads, exemptions=[exemption])

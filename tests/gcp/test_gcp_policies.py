@@ -48,6 +48,7 @@ def test_software_keys_for_restricted_data_fail_the_hsm_rule(gcp_spec: Environme
 def test_an_exempted_non_confidential_workload_is_reported_as_exempted(gcp_spec: Environment) -> None:
     exemption = {"rule": "confidential-computing", "resource": "legacy",
                  "reason": "Vendor image without TDX support until its 2027 release",
+                 "approved_by": "security-board@example.com",
                  "expires": dt.date.today() + dt.timedelta(days=60)}
     found = findings(gcp_spec, workloads=[{"name": "legacy", "machine_type": "n2-standard-8", "confidential": "none"}],
                      exemptions=[exemption])
