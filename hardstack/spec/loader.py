@@ -254,6 +254,7 @@ def _partial_view(raw: dict[str, Any]) -> SpecView:
         keys=part("keys", TypeAdapter(models.Keys)),
         logging=part("logging", TypeAdapter(models.Logging)),
         monitoring=part("monitoring", TypeAdapter(models.Monitoring)),
+        data=part("data", TypeAdapter(models.Data)),
         workloads=items("workloads", models.Workload),
         exemptions=items("exemptions", models.Exemption),
     )

@@ -246,7 +246,11 @@ class Environment(_Strict):
         min_length=1,
         description="AWS account id (12 digits), GCP project id, or Azure subscription id",
     )
-    owner: str = Field(min_length=1, description="team or person accountable, used in tags")
+    owner: str = Field(
+        pattern=r"^[A-Za-z0-9 _.:/=+@-]{1,63}$",
+        description="team or person accountable, written into every resource's tags: letters, digits, "
+        "spaces and _ . : / = + - @, at most 63 characters (AWS tag values, GCP labels once lower-cased)",
+    )
     project_number: str | None = Field(
         None, pattern=r"^[0-9]{6,19}$",
         description="gcp only: the project number; when set, the Compute Engine agent's email is built "

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hardstack.spec import catalog
+from hardstack.spec import catalog, names
 
 if TYPE_CHECKING:
-    from hardstack.spec.models import AzureTenant, Environment, Exemption, Keys, Logging, Monitoring, Workload
+    from hardstack.spec.models import AzureTenant, Data, Environment, Exemption, Keys, Logging, Monitoring, Workload
 
 Path = tuple[str | int, ...]
 DEFAULT_HORIZON_DAYS = 366
@@ -45,6 +45,7 @@ class SpecView:
     keys: Keys | None = None
     logging: Logging | None = None
     monitoring: Monitoring | None = None
+    data: Data | None = None
     workloads: list[tuple[int, Workload]] = field(default_factory=list)
     exemptions: list[tuple[int, Exemption]] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
@@ -55,7 +56,7 @@ class SpecView:
             name=env.name, cloud=env.cloud, region=env.region, account=env.account,
             project_number=env.project_number, azure=env.azure, azure_given=env.azure is not None,
             compliance=list(env.compliance), keys=env.keys, logging=env.logging,
-            monitoring=env.monitoring, workloads=list(enumerate(env.workloads)),
+            monitoring=env.monitoring, data=env.data, workloads=list(enumerate(env.workloads)),
             exemptions=list(enumerate(env.exemptions)),
         )
 
@@ -101,6 +102,10 @@ def _account(view: SpecView) -> Iterable[Problem]:
     pattern, wanted = ACCOUNT_FORMATS[view.cloud]
     if re.fullmatch(pattern, view.account) is None:
         yield Problem(("account",), f"'{view.account}' is not valid for {view.cloud}: use {wanted}")
+    elif view.cloud == "gcp" and "google" in view.account:
+        # https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
+        yield Problem(("account",), f"'{view.account}' cannot be a GCP project id: project ids may not "
+                      "contain 'google'")
 
 
 def _region(view: SpecView) -> Iterable[Problem]:
@@ -303,6 +308,23 @@ def _aws_runtime_agent(view: SpecView) -> Iterable[Problem]:
                       "pick one of those regions")
 
 
+def _derived_names(view: SpecView) -> Iterable[Problem]:
+    """Every physical name the blueprint derives from the spec must be one the cloud accepts."""
+    if view.cloud is None or view.name is None or view.account is None:
+        return
+    buckets = [(i, b.name) for i, b in enumerate(view.data.buckets)] if view.data is not None else []
+    workloads = [(i, w.name) for i, w in view.workloads]
+    charged_to_name: set[tuple[str, str]] = set()
+    for name, rule, path in names.derived_names(view.cloud, view.name, view.account, buckets, workloads):
+        why = rule.broken(name)
+        if why is None or (path != ("name",) and (rule.what, why) in charged_to_name):
+            continue  # a cause already reported at the environment's name is not repeated per item
+        if path == ("name",):
+            charged_to_name.add((rule.what, why))
+        yield Problem(path, f"gives the {rule.what} '{name}', which {why} (source: {rule.source}); "
+                      "choose another name")
+
+
 def _project_number(view: SpecView) -> Iterable[Problem]:
     if view.cloud is not None and view.cloud != "gcp" and view.project_number is not None:
         yield Problem(("project_number",), f"project_number is a GCP setting; remove it for {view.cloud}")
@@ -379,7 +401,7 @@ def _exemption_targets(view: SpecView) -> Iterable[Problem]:
 RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
     _hipaa_log_retention, _confidential, _provisioning, _placement, _aws_runtime_agent, _azure_ssh,
-    _azure_tenant, _project_number, _exemption_terms, _exemption_targets,
+    _azure_tenant, _project_number, _derived_names, _exemption_terms, _exemption_targets,
 )
 
 
