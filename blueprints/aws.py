@@ -12,8 +12,9 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.tags import aws_tags
+from components.aws import guardduty_agent
 from components.aws.account_guardrails import AccountGuardrails, AccountGuardrailsArgs
-from components.aws.audit import AuditTrail, AuditTrailArgs
+from components.aws.audit import AuditTrail, AuditTrailArgs, trail_arn
 from components.aws.bucket import SecureBucket, SecureBucketArgs
 from components.aws.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
 from components.aws.endpoints import PrivateEndpoints, PrivateEndpointsArgs
@@ -42,6 +43,11 @@ class AwsEnvironment(pulumi.ComponentResource):
         self.tags = aws_tags(env)
         self.child = pulumi.ResourceOptions(parent=self)
         self.role_names = {w.name: f"{env.name}-{w.name}" for w in env.workloads}
+        self.trail_name = f"{env.name}-audit"
+        self.audit_reader = f"{env.name}-audit-reader"
+        # GuardDuty's runtime agent is installed by hand (no Systems Manager) when threat
+        # detection is on; the spec refuses regions without a known artifact bucket.
+        self.agent_region = env.region if env.monitoring.threat_detection and env.workloads else None
         self._keys()
         self._storage()
         self._network()
@@ -58,9 +64,12 @@ class AwsEnvironment(pulumi.ComponentResource):
         role_arns = [f"arn:aws:iam::{env.account}:role/{n}" for n in self.role_names.values()]
         users: dict[str, dict[str, Any]] = {
             "data": {"users": role_arns},
-            "logs": {"services": [
-                f"logs.{region}.amazonaws.com", "cloudtrail.amazonaws.com", "events.amazonaws.com",
-            ]},
+            "logs": {
+                "services": [f"logs.{region}.amazonaws.com"],
+                "sns_event_sources": ["events.amazonaws.com"],
+                "cloudtrail_trail_arns": [trail_arn(region, env.account, self.trail_name)],
+                "cloudtrail_log_readers": [f"arn:aws:iam::{env.account}:role/{self.audit_reader}"],
+            },
             "compute": {"via_services": ["ec2"]},
         }
         self.keys = {
@@ -74,9 +83,11 @@ class AwsEnvironment(pulumi.ComponentResource):
 
     def _storage(self) -> None:
         env = self.env
+        # Every bucket that logs into access-logs is named here, so its grant can be exact.
+        sources = [bucket_name(env, b.name) for b in env.data.buckets] + [bucket_name(env, "audit")]
         self.access_logs = SecureBucket(f"{env.name}-access-logs", SecureBucketArgs(
             bucket_name=bucket_name(env, "access-logs"), kind="access-logs", account_id=env.account,
-            noncurrent_retention_days=env.logging.retention_days, tags=self.tags,
+            noncurrent_retention_days=env.logging.retention_days, log_sources=sources, tags=self.tags,
         ), opts=self.child)
         self.buckets = {
             b.name: SecureBucket(f"{env.name}-{b.name}", SecureBucketArgs(
@@ -88,10 +99,11 @@ class AwsEnvironment(pulumi.ComponentResource):
             for b in env.data.buckets
         }
         self.audit = AuditTrail(f"{env.name}-audit", AuditTrailArgs(
-            trail_name=f"{env.name}-audit", bucket_name=bucket_name(env, "audit"),
+            trail_name=self.trail_name, bucket_name=bucket_name(env, "audit"),
             account_id=env.account, region=env.region, logs_key_arn=self.keys["logs"].arn,
             access_log_bucket=self.access_logs.name, retention_days=env.logging.retention_days,
-            data_bucket_arns=[b.arn for b in self.buckets.values()], tags=self.tags,
+            data_bucket_arns=[b.arn for b in self.buckets.values()], reader_role_name=self.audit_reader,
+            tags=self.tags,
         ), opts=self.child)
 
     def _network(self) -> None:
@@ -106,10 +118,11 @@ class AwsEnvironment(pulumi.ComponentResource):
             vpc_id=self.network.vpc.id, vpc_cidr=env.network.cidr, region=env.region,
             account_id=env.account, subnet_ids=[s.id for s in self.network.endpoint_subnets],
             route_table_ids=[t.id for t in workload_tables],
-            bucket_arns=[b.arn for b in self.buckets.values()], tags=self.tags,
+            bucket_arns=[b.arn for b in self.buckets.values()], guardduty_agent_region=self.agent_region,
+            tags=self.tags,
         ), opts=self.child)
         self.guardrails = AccountGuardrails(f"{env.name}-guardrails", AccountGuardrailsArgs(
-            account_id=env.account, ebs_key_arn=self.keys["compute"].arn,
+            account_id=env.account,
         ), opts=self.child)
 
     def _workloads(self) -> None:
@@ -128,6 +141,8 @@ class AwsEnvironment(pulumi.ComponentResource):
                 role_name=self.role_names[w.name], account_id=env.account, region=env.region,
                 role=w.role, data_key_arn=self.keys["data"].arn, dataset_bucket_arns=datasets,
                 model_bucket_arns=models, log_group_arn=logs.arn, tags=tags,
+                agent_artifacts_arn=(guardduty_agent.artifact_objects_arn(self.agent_region)
+                                     if self.agent_region else None),
             ), opts=self.child)
             self.workloads[w.name] = ConfidentialWorkload(name, ConfidentialWorkloadArgs(
                 instance_type=w.machine_type, count=w.count,
@@ -135,7 +150,8 @@ class AwsEnvironment(pulumi.ComponentResource):
                 vpc_id=self.network.vpc.id, vpc_cidr=env.network.cidr,
                 disk_key_arn=self.keys["compute"].arn, instance_profile=identity.instance_profile.name,
                 disk_gb=w.disk_gb, confidential=env.confidential_kind(w) != "none",
-                internet_egress=env.network.egress == "nat", tags=tags,
+                internet_egress=env.network.egress == "nat", s3_prefix_list_id=self.endpoints.s3.prefix_list_id,
+                guardduty_agent_region=self.agent_region, tags=tags,
             ), opts=pulumi.ResourceOptions(parent=self, depends_on=[self.guardrails]))
 
     def outputs(self) -> dict[str, Any]:

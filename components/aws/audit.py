@@ -1,6 +1,11 @@
 """Audit logging: a multi-region CloudTrail with file validation, KMS, S3 and Bedrock data
 events, delivered to a locked audit bucket and to an encrypted CloudWatch log group; and
-Bedrock model-invocation logging to the same encrypted log storage."""
+Bedrock model-invocation logging to the same encrypted log storage.
+
+Encrypted log files are only useful if someone can read them: one named audit-reader role
+(assumable from this account with MFA) may list and get the audit bucket and decrypt CloudTrail
+log files with the logs key; the key policy names it as the only non-service decrypter
+(components.aws.kms_key, `cloudtrail_log_readers`)."""
 
 from __future__ import annotations
 
@@ -26,7 +31,34 @@ class AuditTrailArgs:
     access_log_bucket: pulumi.Input[str]
     retention_days: int
     data_bucket_arns: Sequence[pulumi.Input[str]] = ()
+    # Name of the role allowed to read the trail's log files; the logs key must name its ARN.
+    reader_role_name: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def trail_arn(region: str, account_id: str, trail_name: str) -> str:
+    return f"arn:aws:cloudtrail:{region}:{account_id}:trail/{trail_name}"
+
+
+def reader_trust_policy(account_id: str) -> str:
+    """Principals of this account, and only with MFA
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "ThisAccountWithMfa", "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "sts:AssumeRole",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+    }]}, sort_keys=True)
+
+
+def reader_grants(bucket_arn: str, logs_key_arn: pulumi.Input[str], account_id: str) -> list[dict[str, Any]]:
+    return [
+        {"Sid": "ListAuditBucket", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket_arn]},
+        {"Sid": "ReadAuditLogs", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{bucket_arn}/*"]},
+        {"Sid": "DecryptTrailLogs", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [logs_key_arn],
+         "Condition": {"StringLike": {
+             "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account_id}:trail/*",
+         }}},
+    ]
 
 
 def _service_role(name: str, service: str, account_id: str, resources: list[Any],
@@ -58,18 +90,18 @@ class AuditTrail(pulumi.ComponentResource):
         super().__init__("hardstack:aws:AuditTrail", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
-        trail_arn = f"arn:aws:cloudtrail:{args.region}:{args.account_id}:trail/{args.trail_name}"
+        arn = trail_arn(args.region, args.account_id, args.trail_name)
         bucket_arn = f"arn:aws:s3:::{args.bucket_name}"
         delivery = [{
             "Sid": "CloudTrailChecksAcl", "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-            "Resource": bucket_arn, "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+            "Resource": bucket_arn, "Condition": {"StringEquals": {"aws:SourceArn": arn}},
         }, {
             "Sid": "CloudTrailDelivers", "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
             "Resource": f"{bucket_arn}/AWSLogs/{args.account_id}/*",
             "Condition": {"StringEquals": {
-                "aws:SourceArn": trail_arn, "s3:x-amz-acl": "bucket-owner-full-control",
+                "aws:SourceArn": arn, "s3:x-amz-acl": "bucket-owner-full-control",
             }},
         }]
         self.bucket = SecureBucket(f"{name}-audit", SecureBucketArgs(
@@ -128,4 +160,18 @@ class AuditTrail(pulumi.ComponentResource):
             },
             opts=child,
         )
+        self.reader: aws.iam.Role | None = None
+        if args.reader_role_name is not None:
+            self.reader = aws.iam.Role(
+                f"{name}-reader", name=args.reader_role_name,
+                description="Reads CloudTrail log files: audit bucket and logs key, with MFA",
+                assume_role_policy=reader_trust_policy(args.account_id), max_session_duration=3600,
+                tags=tags, opts=child,
+            )
+            aws.iam.RolePolicy(
+                f"{name}-reader-grants", role=self.reader.id,
+                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": reader_grants(
+                    bucket_arn, args.logs_key_arn, args.account_id)}),
+                opts=child,
+            )
         self.register_outputs({"trail_arn": self.trail.arn, "bucket": self.bucket.name})

@@ -5,7 +5,9 @@ One shape for every bucket of an environment; `kind` decides the few differences
 - "models": as datasets, plus object lock (governance) so model artifacts are tamper-evident;
 - "audit": CloudTrail's destination, object lock with the audit retention, SSE-KMS (logs key);
 - "access-logs": the target of S3 server access logging. S3 only delivers those logs to
-  buckets encrypted with SSE-S3, so this one kind uses AES256 instead of a customer key.
+  buckets encrypted with SSE-S3, so this one kind uses AES256 instead of a customer key. With
+  ACLs disabled (BucketOwnerEnforced) the logging service writes only what the bucket policy
+  grants it, so this kind names its `log_sources` and grants each exactly its own prefix.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ import pulumi_aws as aws
 
 BucketKind = Literal["datasets", "models", "audit", "access-logs"]
 LOCKED_KINDS = ("models", "audit")
+# Server access logs need the target bucket's policy to allow the logging service principal
+# when the target enforces bucket ownership (no ACLs), and the target must not use object
+# lock default retention: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+LOGGING_SERVICE = "logging.s3.amazonaws.com"
+
+
+def access_log_prefix(source_bucket_name: str) -> str:
+    """Where a source bucket's access logs land in the log bucket (both sides use this)."""
+    return f"{source_bucket_name}/"
 
 
 @dataclass
@@ -32,9 +43,13 @@ class SecureBucketArgs:
     lock_days: int = 30  # object lock default retention for models and audit
     # Extra statements (for example CloudTrail's delivery grant) appended to the bucket policy.
     extra_policy_statements: Sequence[Mapping[str, Any]] = ()
+    # access-logs only: physical names of the buckets that log here; each may write its prefix.
+    log_sources: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.log_sources and self.kind != "access-logs":
+            raise ValueError(f"bucket {self.bucket_name}: only an access-logs bucket takes log_sources")
         if self.kind != "access-logs" and self.kms_key_arn is None:
             raise ValueError(f"bucket {self.bucket_name}: a {self.kind} bucket needs kms_key_arn")
         if self.kind != "access-logs" and self.access_log_bucket is None:
@@ -86,7 +101,7 @@ class SecureBucket(pulumi.ComponentResource):
             aws.s3.BucketLogging(
                 f"{name}-access-logging", bucket=bucket_id,
                 target_bucket=args.access_log_bucket,
-                target_prefix=f"{args.bucket_name}/", opts=after_bucket,
+                target_prefix=access_log_prefix(args.bucket_name), opts=after_bucket,
             )
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle", bucket=bucket_id,
@@ -155,5 +170,18 @@ def bucket_policy(arn: pulumi.Input[str], args: SecureBucketArgs) -> dict[str, A
                 "s3:x-amz-server-side-encryption-aws-kms-key-id": args.kms_key_arn,
             }},
         }]
+    for index, source in enumerate(args.log_sources):
+        # The documented grant, one statement per source so no bucket can write another's prefix.
+        statements.append({
+            "Sid": f"S3ServerAccessLogs{index}",
+            "Effect": "Allow",
+            "Principal": {"Service": LOGGING_SERVICE},
+            "Action": ["s3:PutObject"],
+            "Resource": f"arn:aws:s3:::{args.bucket_name}/{access_log_prefix(source)}*",
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{source}"},
+                "StringEquals": {"aws:SourceAccount": args.account_id},
+            },
+        })
     statements.extend(args.extra_policy_statements)
     return {"Version": "2012-10-17", "Statement": statements}

@@ -3,6 +3,12 @@
 AWS offers SEV-SNP on m6a, c6a and r6a, set at launch (`cpu_options.amd_sev_snp`); it offers
 no Intel TDX and no confidential GPU. A workload may run without SEV-SNP only when the caller
 says so explicitly (`confidential=False`), which the spec allows only with an exemption.
+
+The image: an explicit AMI id (`image="ami-..."`) pins it. Without one, the current Amazon
+Linux 2023 AMI is read from AWS's public SSM parameter when the stack is deployed, and
+`ignore_changes=["ami"]` keeps running instances when AWS publishes a newer AMI. To roll
+instances onto a new image, set `image` to the new AMI id, or run
+`pulumi up --replace <instance URN>` to relaunch them on the AMI the parameter names then.
 """
 
 from __future__ import annotations
@@ -14,9 +20,15 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.guardduty_agent import AGENT_VERSION, install_script
+
 SEV_SNP_TYPES = r"(m6a|c6a|r6a)\.(large|[0-9]*xlarge)"
-# Amazon Linux 2023 boots UEFI, which SEV-SNP needs; resolved by EC2 at launch from SSM.
-DEFAULT_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+# Amazon Linux 2023 boots UEFI, which SEV-SNP needs
+# (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/launch-instance-boot-mode.html).
+# Read as an AMI id at deploy time, never passed as "resolve:ssm:...": the AWS provider calls
+# DescribeImages on that literal when root_block_device is set and fails
+# (https://github.com/hashicorp/terraform-provider-aws/issues/43488).
+AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 
 
 @dataclass
@@ -31,10 +43,18 @@ class ConfidentialWorkloadArgs:
     disk_gb: int = 100
     confidential: bool = True
     internet_egress: bool = False
-    image: str = DEFAULT_IMAGE
+    image: str | None = None  # an AMI id ("ami-...") pins the image; None: current AL2023
+    # S3 gateway endpoint's prefix list: security groups filter gateway-endpoint traffic by
+    # S3's public prefixes, not the VPC range (vpc/latest/privatelink/gateway-endpoints.html).
+    s3_prefix_list_id: pulumi.Input[str] | None = None
+    # Region whose GuardDuty agent artifacts to install at first boot; None: no agent.
+    guardduty_agent_region: str | None = None
+    guardduty_agent_version: str = AGENT_VERSION
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.image is not None and re.fullmatch(r"ami-[0-9a-f]{8,17}", self.image) is None:
+            raise ValueError(f"image must be an AMI id such as ami-0123456789abcdef0, got {self.image!r}")
         if self.confidential and re.fullmatch(SEV_SNP_TYPES, self.instance_type) is None:
             raise ValueError(
                 f"{self.instance_type} cannot run AMD SEV-SNP; use m6a, c6a or r6a "
@@ -58,6 +78,14 @@ class ConfidentialWorkload(pulumi.ComponentResource):
             "description": "Peers of this workload (distributed training)", "protocol": "-1",
             "from_port": 0, "to_port": 0, "self": True,
         }]
+        if args.s3_prefix_list_id is not None:
+            # Gateway-endpoint traffic goes to S3's public prefixes: without this rule the
+            # group would drop every S3 request (datasets, models, packages, agent RPMs).
+            # https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
+            egress.append({
+                "description": "HTTPS to S3 through the gateway endpoint", "protocol": "tcp",
+                "from_port": 443, "to_port": 443, "prefix_list_ids": [args.s3_prefix_list_id],
+            })
         if args.internet_egress:
             egress.append({
                 "description": "HTTPS out through the NAT gateway (spec: egress nat)",
@@ -72,12 +100,21 @@ class ConfidentialWorkload(pulumi.ComponentResource):
             }],
             egress=egress, tags=tags, opts=child,
         )
+        if args.image is not None:
+            ami: pulumi.Input[str] = args.image
+            instance_opts = child
+        else:
+            ami = aws.ssm.get_parameter_output(name=AL2023_PARAMETER, opts=pulumi.InvokeOptions(parent=self)).value
+            # A newer AL2023 release must not replace running instances (see module docstring).
+            instance_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["ami"])
+        user_data = (install_script(args.guardduty_agent_region, args.guardduty_agent_version)
+                     if args.guardduty_agent_region else None)
         self.instances = []
         for index in range(args.count):
             subnet = args.subnet_ids[index % len(args.subnet_ids)]
             self.instances.append(aws.ec2.Instance(
                 f"{name}-{index}",
-                ami=args.image,
+                ami=ami,
                 instance_type=args.instance_type,
                 subnet_id=subnet,
                 vpc_security_group_ids=[self.security_group.id],
@@ -101,6 +138,8 @@ class ConfidentialWorkload(pulumi.ComponentResource):
                 disable_api_termination=False,
                 tags={**tags, "Name": f"{name}-{index}"},
                 volume_tags={**tags, "Name": f"{name}-{index}"},
-                opts=child,
+                # First-boot script: a new agent version relaunches the instance to run it.
+                user_data=user_data, user_data_replace_on_change=user_data is not None,
+                opts=instance_opts,
             ))
         self.register_outputs({"instance_ids": [i.id for i in self.instances]})

@@ -1,7 +1,8 @@
 """VPC endpoints: AWS APIs reached privately, each endpoint limited to this account.
 
 S3 is a gateway endpoint on the workload route tables; everything else is an interface
-endpoint in the endpoint subnets, reachable on 443 from inside the VPC only.
+endpoint in the endpoint subnets, reachable on 443 from inside the VPC only. With GuardDuty's
+runtime agent (components.aws.guardduty_agent) the `guardduty-data` endpoint is added too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from components.aws import guardduty_agent
 
 _ECR = (
     "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
@@ -58,7 +61,14 @@ class PrivateEndpointsArgs:
     # bucket Amazon Linux package repositories live in.
     bucket_arns: Sequence[pulumi.Input[str]] = ()
     services: Sequence[str] = INTERFACE_SERVICES
+    # Region whose GuardDuty agent artifacts workloads download (None: no runtime agent); adds
+    # the `guardduty-data` endpoint and read access to that region's artifact bucket.
+    guardduty_agent_region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.guardduty_agent_region is not None:
+            guardduty_agent.artifact_bucket(self.guardduty_agent_region)  # unknown region: ValueError
 
 
 def endpoint_policy(service: str, account_id: str) -> str:
@@ -108,7 +118,26 @@ class PrivateEndpoints(pulumi.ComponentResource):
             )
             for service in args.services
         }
+        self.guardduty_data: aws.ec2.VpcEndpoint | None = None
+        if args.guardduty_agent_region is not None:
+            service = guardduty_agent.ENDPOINT_SERVICE
+            # https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-agent-connectivity.html:
+            # the manually installed agent delivers through this endpoint's private DNS name.
+            self.guardduty_data = aws.ec2.VpcEndpoint(
+                f"{name}-{service}", vpc_id=args.vpc_id, vpc_endpoint_type="Interface",
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                subnet_ids=list(args.subnet_ids), security_group_ids=[self.security_group.id],
+                private_dns_enabled=True, policy=guardduty_agent.endpoint_policy(args.account_id),
+                tags=tags, opts=child,
+            )
         self.register_outputs({"s3_endpoint_id": self.s3.id})
+
+
+def ecr_layer_objects(region: str) -> str:
+    """Where ECR keeps image layers; pulls read them through the S3 gateway endpoint. Pulls
+    need s3:GetObject only (PutObject on the same bucket is for pushes)
+    (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html)."""
+    return f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*"
 
 
 def s3_gateway_policy(args: PrivateEndpointsArgs) -> pulumi.Output[str]:
@@ -116,6 +145,28 @@ def s3_gateway_policy(args: PrivateEndpointsArgs) -> pulumi.Output[str]:
     for arn in args.bucket_arns:
         own += [arn, pulumi.Output.concat(arn, "/*")]
     repos = f"arn:aws:s3:::al2023-repos-{args.region}-*/*"
+    # AWS-owned buckets that are NOT read with this account's credentials: ECR hands out layer
+    # URLs presigned by ECR itself, and dnf reads the Amazon Linux repositories unsigned. A
+    # statement limited to this account's principals never matches those requests, so both
+    # are read-only grants to any principal, on AWS's objects only; AWS's own examples use
+    # "Principal": "*" for both (ECR: https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html,
+    # Amazon Linux repositories: https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html).
+    reads: list[dict[str, Any]] = [{
+        "Sid": "EcrImageLayers",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",  # AWS-owned layer bucket: pulls only, no PutObject
+        "Resource": ecr_layer_objects(args.region),
+    }]
+    if args.guardduty_agent_region is not None:
+        reads.append({
+            "Sid": "GuardDutyAgentArtifacts",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{args.account_id}:root"},
+            "Action": "s3:GetObject",  # AWS-owned artifact bucket: the agent RPM, signature, key
+            "Resource": guardduty_agent.artifact_objects_arn(args.guardduty_agent_region),
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": args.account_id}},
+        })
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
         "Sid": "EnvironmentBucketsOnly",
         "Effect": "Allow",
@@ -126,8 +177,7 @@ def s3_gateway_policy(args: PrivateEndpointsArgs) -> pulumi.Output[str]:
     }, {
         "Sid": "OsPackageRepositories",
         "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{args.account_id}:root"},
+        "Principal": "*",  # dnf's requests are unsigned (see above)
         "Action": "s3:GetObject",  # AWS-owned repository buckets: read only
         "Resource": repos,
-        "Condition": {"StringEquals": {"aws:PrincipalAccount": args.account_id}},
-    }]})
+    }, *reads]})

@@ -44,6 +44,9 @@ class WorkloadIdentityArgs:
     dataset_bucket_arns: Sequence[pulumi.Input[str]] = ()
     model_bucket_arns: Sequence[pulumi.Input[str]] = ()
     log_group_arn: pulumi.Input[str] | None = None
+    # Objects of AWS's GuardDuty agent artifact bucket the instance downloads at first boot
+    # (components.aws.guardduty_agent.artifact_objects_arn); None: no runtime agent.
+    agent_artifacts_arn: str | None = None
     max_session_seconds: int = 3600
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -81,12 +84,18 @@ def grants(args: WorkloadIdentityArgs) -> list[dict[str, Any]]:
     if args.log_group_arn is not None:
         statements.append({"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": LOGS,
                            "Resource": [args.log_group_arn, pulumi.Output.concat(args.log_group_arn, ":*")]})
+    if args.agent_artifacts_arn is not None:
+        # `aws s3 cp` of the agent RPM, signature and key signs with this role: IAM must allow it.
+        statements.append({"Sid": "ReadGuardDutyAgent", "Effect": "Allow", "Action": ["s3:GetObject"],
+                           "Resource": [args.agent_artifacts_arn]})
     return [s for s in statements if s["Resource"]]
 
 
 def boundary(args: WorkloadIdentityArgs) -> dict[str, Any]:
     buckets = list(args.dataset_bucket_arns) + list(args.model_bucket_arns)
     log_groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:/hardstack/*"
+    agent = ([{"Sid": "CeilingGuardDutyAgent", "Effect": "Allow", "Action": ["s3:GetObject"],
+               "Resource": [args.agent_artifacts_arn]}] if args.agent_artifacts_arn is not None else [])
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "CeilingEnvironmentData", "Effect": "Allow", "Action": READ + WRITE,
          "Resource": buckets + _objects(buckets)},
@@ -95,6 +104,7 @@ def boundary(args: WorkloadIdentityArgs) -> dict[str, Any]:
         {"Sid": "CeilingLogs", "Effect": "Allow", "Action": LOGS, "Resource": [log_groups, f"{log_groups}:*"]},
         {"Sid": "CeilingModels", "Effect": "Allow", "Action": BEDROCK,
          "Resource": f"arn:aws:bedrock:{args.region}::foundation-model/*"},
+        *agent,
         {"Sid": "NeverTamperWithControls", "Effect": "Deny", "Action": BOUNDARY_DENY, "Resource": "*"},
     ]}
 

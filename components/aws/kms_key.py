@@ -35,6 +35,19 @@ class KmsKeyArgs:
     limited to this account. `via_services` (for example `ec2`) lets principals of this account
     use the key only through that service in this region, with grants for AWS resources (EBS).
     The account root may administer the key but not use it directly.
+
+    Two services need statements of their own, as AWS documents them:
+    - `sns_event_sources`: AWS services publishing to SNS topics encrypted with this key
+      (EventBridge: `events.amazonaws.com`). "Adding the aws:SourceAccount and aws:SourceArn to
+      a AWS KMS policy is not supported for EventBridge-to-encrypted topics", so these get the
+      two actions SNS needs and no condition
+      (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html, "Enable compatibility
+      between event sources from AWS services and encrypted topics").
+    - `cloudtrail_trail_arns`: trails that encrypt their log files with this key, bound by
+      aws:SourceArn and the CloudTrail encryption context; `cloudtrail_log_readers` are the
+      principal ARNs (matched by aws:PrincipalArn, so they may be created later) that may
+      decrypt those log files, and nothing else
+      (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
     """
 
     purpose: str
@@ -45,9 +58,17 @@ class KmsKeyArgs:
     users: Sequence[str] = ()
     services: Sequence[str] = ()
     via_services: Sequence[str] = ()
+    sns_event_sources: Sequence[str] = ()
+    cloudtrail_trail_arns: Sequence[str] = ()
+    cloudtrail_log_readers: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if "cloudtrail.amazonaws.com" in self.services:
+            raise ValueError("CloudTrail needs its documented statements: pass cloudtrail_trail_arns, not services")
+        if "events.amazonaws.com" in self.services:
+            raise ValueError("EventBridge publishing to encrypted SNS topics cannot be bound by "
+                             "aws:SourceAccount: pass it in sns_event_sources, not services")
         if not 90 <= self.rotation_days <= 2560:
             raise ValueError(f"rotation_days must be 90..2560 for AWS KMS, got {self.rotation_days}")
         if not 7 <= self.deletion_window_days <= 30:
@@ -90,6 +111,46 @@ def _service_condition(service: str, args: KmsKeyArgs) -> dict[str, Any]:
     return {"StringEquals": {"aws:SourceAccount": args.account_id}}
 
 
+def _cloudtrail_statements(args: KmsKeyArgs) -> list[dict[str, Any]]:
+    """The sections create-kms-key-policy-for-cloudtrail.html names as required for trails."""
+    if not args.cloudtrail_trail_arns:
+        return []
+    trails = sorted(args.cloudtrail_trail_arns)
+    context = {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{args.account_id}:trail/*"}
+    service = {"Service": "cloudtrail.amazonaws.com"}
+    statements: list[dict[str, Any]] = [{
+        # "Allow CloudTrail to encrypt logs". The page grants kms:GenerateDataKey*; CloudTrail and
+        # S3 on its behalf call GenerateDataKey only
+        # (https://docs.aws.amazon.com/kms/latest/developerguide/services-cloudtrail.html).
+        "Sid": "CloudTrailEncryptsLogs", "Effect": "Allow", "Principal": service,
+        "Action": ["kms:GenerateDataKey"], "Resource": "*",
+        "Condition": {"StringLike": context, "StringEquals": {"aws:SourceArn": trails}},
+    }, {
+        "Sid": "CloudTrailDescribesKey", "Effect": "Allow", "Principal": service,
+        "Action": ["kms:DescribeKey"], "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceArn": trails}},
+    }, {
+        # "If you are using an existing S3 bucket with an S3 Bucket Key, kms:Decrypt permissions
+        # are required to create or update a trail with SSE-KMS encryption enabled."
+        "Sid": "CloudTrailDecryptsForBucketKey", "Effect": "Allow", "Principal": service,
+        "Action": ["kms:Decrypt"], "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceArn": trails}},
+    }]
+    if args.cloudtrail_log_readers:
+        # "Allow principals in the account to decrypt log files", narrowed to named readers.
+        statements.append({
+            "Sid": "NamedReadersDecryptTrailLogs", "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{args.account_id}:root"},
+            "Action": ["kms:Decrypt"], "Resource": "*",
+            "Condition": {
+                "ArnEquals": {"aws:PrincipalArn": sorted(args.cloudtrail_log_readers)},
+                "StringEquals": {"kms:CallerAccount": args.account_id},
+                "StringLike": context,
+            },
+        })
+    return statements
+
+
 def key_policy(args: KmsKeyArgs) -> str:
     root = f"arn:aws:iam::{args.account_id}:root"
     statements: list[dict[str, Any]] = [{
@@ -129,4 +190,14 @@ def key_policy(args: KmsKeyArgs) -> str:
             "Resource": "*",
             "Condition": _service_condition(service, args),
         })
+    for service in sorted(args.sns_event_sources):
+        statements.append({
+            "Sid": f"Service{service.split('.')[0].capitalize()}PublishesToEncryptedTopics",
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            # What SNS needs from a publisher of an encrypted topic; no condition (see class doc).
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+        })
+    statements += _cloudtrail_statements(args)
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)

@@ -11,10 +11,16 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-GUARDDUTY_FEATURES: dict[str, list[str]] = {
-    "S3_DATA_EVENTS": [],
-    "EBS_MALWARE_PROTECTION": [],
-    "RUNTIME_MONITORING": ["EC2_AGENT_MANAGEMENT"],
+# feature -> its additional configurations and their status. Runtime Monitoring stays on, but
+# GuardDuty's automated EC2 agent is off: it installs through Systems Manager, which hardstack
+# does not run, so it would cover nothing. The agent is installed at first boot instead
+# (components.aws.guardduty_agent): "If you plan to manually install and manage the GuardDuty
+# agent, SSM is not required"
+# (https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ec2-support.html).
+GUARDDUTY_FEATURES: dict[str, dict[str, str]] = {
+    "S3_DATA_EVENTS": {},
+    "EBS_MALWARE_PROTECTION": {},
+    "RUNTIME_MONITORING": {"EC2_AGENT_MANAGEMENT": "DISABLED"},
 }
 HIGH_SEVERITY = 7  # GuardDuty: 7.0-8.9 high, 9.0-10.0 critical
 
@@ -24,7 +30,9 @@ class ThreatMonitoringArgs:
     account_id: str
     region: str
     alert_email: str
-    topic_key_arn: pulumi.Input[str]  # needs events.amazonaws.com as a key user
+    # Needs events.amazonaws.com as a key user WITHOUT aws:SourceAccount/aws:SourceArn
+    # conditions, which EventBridge-to-encrypted-topic delivery does not support (KmsKeyArgs).
+    topic_key_arn: pulumi.Input[str]
     # Off only when the spec says so; the policy packs then report it unless exempted.
     threat_detection: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -89,7 +97,7 @@ class ThreatMonitoring(pulumi.ComponentResource):
             aws.guardduty.DetectorFeature(
                 f"{name}-{feature.lower().replace('_', '-')}", detector_id=self.detector.id,
                 name=feature, status="ENABLED",
-                additional_configurations=[{"name": e, "status": "ENABLED"} for e in extra],
+                additional_configurations=[{"name": e, "status": status} for e, status in extra.items()],
                 opts=child,
             )
         hub = aws.securityhub.Account(

@@ -120,22 +120,36 @@ class PrivateNetwork(pulumi.ComponentResource):
                 kms_key_arn=args.flow_log_key_arn, retention_days=args.flow_log_retention_days, tags=tags,
             ), opts=child,
         )
+        # Role and trust as the VPC guide gives them, scoped to this log group and account:
+        # https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
         role = aws.iam.Role(
             f"{name}-flow-logs-role",
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow",
                 "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": args.account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{args.region}:{args.account_id}:vpc-flow-log/*"},
+                },
             }]}),
             tags=tags, opts=child,
         )
         aws.iam.RolePolicy(
             f"{name}-flow-logs-write", role=role.id,
             policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                "Sid": "WriteThisGroup",
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams",
+                           "logs:PutLogEvents"],
                 "Resource": [group.arn, pulumi.Output.concat(group.arn, ":*")],
+            }, {
+                # The guide's minimum includes logs:DescribeLogGroups, a list call that cannot
+                # be narrowed to one group.
+                "Sid": "FindTheGroup",
+                "Effect": "Allow",
+                "Action": ["logs:DescribeLogGroups"],
+                "Resource": f"arn:aws:logs:{args.region}:{args.account_id}:log-group:*",
             }]}),
             opts=child,
         )

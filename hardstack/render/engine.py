@@ -53,6 +53,8 @@ def render_program(program: Callable[[], object], stack: str, target: Target) ->
     settings.ROOT.set(None)
     set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     settings.SETTINGS.rpc_manager.clear()
+    # Outputs still pending from an earlier render (a failed lookup) must not fire in this one.
+    settings.SETTINGS.outputs.clear()
     try:
         _sync_await(run_pulumi_func(program))
     except Exception as exc:  # the blueprint's own error, with the stack it came from

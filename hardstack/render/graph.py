@@ -21,6 +21,10 @@ class Resource:
     provider: str = ""
     protect: bool = False
     custom: bool = True
+    # Resource options the engine honours on later updates (recorded so tests can pin them):
+    # properties whose changes are ignored, and whether `pulumi destroy` leaves the resource.
+    ignoreChanges: list[str] = field(default_factory=list)  # noqa: N815 engine name
+    retainOnDelete: bool = False  # noqa: N815 engine name
 
     @property
     def is_provider(self) -> bool:

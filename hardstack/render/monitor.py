@@ -50,6 +50,8 @@ class RecordingMonitor(MockMonitor):
             provider=request.provider,
             protect=bool(request.protect),
             custom=bool(request.custom),
+            ignoreChanges=list(request.ignoreChanges),
+            retainOnDelete=bool(request.HasField("retainOnDelete") and request.retainOnDelete),
         ))
         return response
 

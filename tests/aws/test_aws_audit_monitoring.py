@@ -89,6 +89,34 @@ def test_guardduty_with_s3_and_runtime_protection(aws_graph: Graph) -> None:
     assert all(detector.urn in f.dependencies for f in features.values())
 
 
+def test_runtime_monitoring_without_the_ssm_managed_agent(aws_graph: Graph) -> None:
+    # GuardDuty's automated EC2 agent installs through Systems Manager, which hardstack does not
+    # run; the agent is installed manually, "SSM is not required" then
+    # (https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ec2-support.html).
+    (runtime,) = [f for f in aws_graph.of_type("aws:guardduty/detectorFeature:DetectorFeature")
+                  if f.inputs["name"] == "RUNTIME_MONITORING"]
+    assert runtime.inputs["status"] == "ENABLED"
+    assert runtime.inputs["additionalConfigurations"] == [{"name": "EC2_AGENT_MANAGEMENT", "status": "DISABLED"}]
+
+
+def test_audit_reader_role_reads_the_trail_with_mfa(aws_graph: Graph, aws_spec: Environment) -> None:
+    (reader,) = [r for r in aws_graph.of_type("aws:iam/role:Role")
+                 if r.inputs.get("name") == f"{aws_spec.name}-audit-reader"]
+    (trust,) = statements(reader, "assumeRolePolicy")
+    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{aws_spec.account}:root"}
+    assert trust["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    (inline,) = [p for p in aws_graph.of_type("aws:iam/rolePolicy:RolePolicy") if reader.urn in p.dependencies]
+    grants = {st["Sid"]: st for st in statements(inline)}
+    bucket = f"arn:aws:s3:::{aws_spec.name}-audit-{aws_spec.account}"
+    assert (grants["ListAuditBucket"]["Action"], grants["ListAuditBucket"]["Resource"]) == (["s3:ListBucket"], [bucket])
+    read = grants["ReadAuditLogs"]
+    assert (read["Action"], read["Resource"]) == (["s3:GetObject"], [f"{bucket}/*"])
+    decrypt = grants["DecryptTrailLogs"]
+    assert decrypt["Action"] == ["kms:Decrypt"] and decrypt["Resource"] == [key_arn(aws_graph, "logs")]
+    assert decrypt["Condition"] == {"StringLike": {
+        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{aws_spec.account}:trail/*"}}
+
+
 def test_threat_detection_off_removes_guardduty(render_variant) -> None:
     graph = render_variant(monitoring={"threat_detection": False})
     assert graph.of_type("aws:guardduty/detector:Detector") == []

@@ -52,11 +52,19 @@ def test_instances_run_with_their_workload_profile(aws_graph: Graph) -> None:
         assert instance.inputs["iamInstanceProfile"] in profiles
 
 
-def test_ebs_encryption_by_default_with_compute_key(aws_graph: Graph) -> None:
+def test_ebs_encryption_by_default_retained_and_no_stack_key_as_account_default(aws_graph: Graph) -> None:
+    # Replaces a test that required ebs.DefaultKmsKey = the compute key: that made a
+    # per-environment key the account-wide default, whose policy lacks the Auto Scaling
+    # service-linked role (key-policy-requirements-EBS-encryption.html), so every Auto Scaling
+    # launch in the account would fail. Encryption by default stays on (aws/ebs key for volumes
+    # nobody keyed) and survives `pulumi destroy` of one environment, as does the account-wide
+    # public access block.
     (default,) = aws_graph.of_type("aws:ebs/encryptionByDefault:EncryptionByDefault")
     assert default.inputs["enabled"] is True
-    (key,) = aws_graph.of_type("aws:ebs/defaultKmsKey:DefaultKmsKey")
-    assert key.inputs["keyArn"] == key_arn(aws_graph, "compute")
+    assert default.retainOnDelete is True
+    assert aws_graph.of_type("aws:ebs/defaultKmsKey:DefaultKmsKey") == []
+    (block,) = aws_graph.of_type("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")
+    assert block.retainOnDelete is True
 
 
 def test_gpu_workload_runs_unconfidential_only_with_an_exemption(render_variant, aws_spec: Environment) -> None:
@@ -66,6 +74,7 @@ def test_gpu_workload_runs_unconfidential_only_with_an_exemption(render_variant,
     exemption = {
         "rule": "confidential-computing", "resource": "gpu",
         "reason": "AWS offers no confidential GPU; data is synthetic until 2027",
+        "approved_by": "security-board@example.com",
         "expires": dt.date.today() + dt.timedelta(days=90),
     }
     graph = render_variant(workloads=[gpu], exemptions=[exemption])

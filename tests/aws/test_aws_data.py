@@ -125,3 +125,46 @@ def test_account_wide_public_access_block(aws_graph: Graph) -> None:
     (block,) = aws_graph.of_type("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")
     assert all(block.inputs[f] for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                                          "restrictPublicBuckets"))
+
+
+def test_every_access_log_target_lets_the_logging_service_write_its_source_prefix(
+        aws_graph: Graph, aws_spec: Environment) -> None:
+    # With ACLs disabled (BucketOwnerEnforced) S3 delivers server access logs only when the
+    # target's bucket policy allows logging.s3.amazonaws.com, per source and prefix
+    # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+    loggings = aws_graph.of_type("aws:s3/bucketLogging:BucketLogging")
+    buckets = {b.inputs["bucket"]: b for b in aws_graph.of_type("aws:s3/bucket:Bucket")}
+    assert len(loggings) == len(aws_spec.data.buckets) + 1  # data buckets and the audit bucket
+    for logging in loggings:
+        (source_urn,) = logging.propertyDependencies["bucket"]
+        source = aws_graph.by_urn(source_urn)
+        assert source is not None
+        source_name = source.inputs["bucket"]
+        target = buckets[logging.inputs["targetBucket"]]
+        prefix = logging.inputs["targetPrefix"]
+        assert prefix == f"{source_name}/"
+        grants = [st for st in statements(part(aws_graph, target, "aws:s3/bucketPolicy:BucketPolicy"))
+                  if st["Effect"] == "Allow" and st["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+                  and st["Condition"]["ArnLike"]["aws:SourceArn"] == f"arn:aws:s3:::{source_name}"]
+        assert len(grants) == 1, logging.name
+        assert grants[0]["Action"] == ["s3:PutObject"]
+        assert grants[0]["Resource"] == f"arn:aws:s3:::{target.inputs['bucket']}/{prefix}*"
+        assert grants[0]["Condition"] == {
+            "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{source_name}"},
+            "StringEquals": {"aws:SourceAccount": aws_spec.account},
+        }
+        # SSE-S3 and no object lock on the target, as the same page requires.
+        sse = part(aws_graph, target, "aws:s3/bucketServerSideEncryptionConfiguration:"
+                   "BucketServerSideEncryptionConfiguration")
+        assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+        assert target.inputs["objectLockEnabled"] is False
+        assert [r for r in aws_graph.of_type("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+                if r.parent == target.parent] == []
+
+
+def test_log_sources_only_on_the_access_log_bucket() -> None:
+    from components.aws.bucket import SecureBucketArgs
+
+    with pytest.raises(ValueError, match="only an access-logs bucket"):
+        SecureBucketArgs(bucket_name="b", kind="datasets", account_id="1", kms_key_arn="k",
+                         access_log_bucket="logs", log_sources=["other"])

@@ -32,7 +32,8 @@ def test_gdpr_outside_eu_accepted_with_a_transfer_exemption() -> None:
     exemption = (
         "\n      - rule: gdpr-data-residency\n        resource: aws-prod-eu\n"
         "        reason: Standard contractual clauses (EU 2021/914) signed with the US processor\n"
-        f"        expires: {expires}"
+        f"        expires: {expires}\n"
+        "        approved_by: dpo@example.com"
     )
     env = loads(spec_text("us-east-2", exemption), Path("Pulumi.aws-prod-eu.yaml")).environment
     assert env.region == "us-east-2"
@@ -42,7 +43,8 @@ def test_expired_transfer_exemption_does_not_count() -> None:
     exemption = (
         "\n      - rule: gdpr-data-residency\n        resource: aws-prod-eu\n"
         "        reason: Standard contractual clauses (EU 2021/914) signed with the US processor\n"
-        "        expires: 2020-01-31"
+        "        expires: 2020-01-31\n"
+        "        approved_by: dpo@example.com"
     )
     with pytest.raises(SpecError, match="outside the EU/EEA"):
         loads(spec_text("us-east-2", exemption), Path("Pulumi.aws-prod-eu.yaml"))

@@ -11,6 +11,8 @@ from hardstack.render import Graph, Resource
 from hardstack.spec import Environment
 
 ROLE = "aws:iam/role:Role"
+# installing-gdu-security-agent-ec2-manually.html: eu-west-1's agent artifact bucket.
+AGENT_OBJECTS = "arn:aws:s3:::694911143906-eu-west-1-guardduty-agent-rpm-artifacts/*"
 
 
 def workload_roles(graph: Graph, spec: Environment) -> dict[str, Resource]:
@@ -66,6 +68,10 @@ def test_resources_scoped_to_this_environment(aws_graph: Graph, aws_spec: Enviro
                 assert resources == [f"arn:aws:bedrock:{aws_spec.region}::foundation-model/*"]
                 continue
             assert "*" not in resources, (role.name, st["Sid"])
+            if st["Sid"] == "ReadGuardDutyAgent":
+                # AWS's artifact bucket, not this environment's: exactly its objects, read only.
+                assert resources == [AGENT_OBJECTS] and st["Action"] == ["s3:GetObject"]
+                continue
             for arn in resources:
                 if arn.startswith("arn:aws:s3:::"):
                     assert arn.removeprefix("arn:aws:s3:::").split("/")[0] in buckets
@@ -111,3 +117,16 @@ def test_short_lived_sessions(aws_graph: Graph, aws_spec: Environment) -> None:
     for role in workload_roles(aws_graph, aws_spec).values():
         assert role.inputs["maxSessionDuration"] <= 3600
     assert aws_graph.of_type("aws:iam/accessKey:AccessKey") == []
+
+
+def test_roles_and_boundaries_let_instances_download_the_guardduty_agent(aws_graph: Graph,
+                                                                        aws_spec: Environment) -> None:
+    boundaries = {b.urn: b for b in aws_graph.of_type("aws:iam/policy:Policy")}
+    for role in workload_roles(aws_graph, aws_spec).values():
+        grant = next(st for st in grants_of(aws_graph, role) if st["Sid"] == "ReadGuardDutyAgent")
+        assert grant == {"Sid": "ReadGuardDutyAgent", "Effect": "Allow", "Action": ["s3:GetObject"],
+                         "Resource": [AGENT_OBJECTS]}
+        (boundary_urn,) = role.propertyDependencies["permissionsBoundary"]
+        ceiling = next(st for st in statements(boundaries[boundary_urn]) if st["Sid"] == "CeilingGuardDutyAgent")
+        assert ceiling == {"Sid": "CeilingGuardDutyAgent", "Effect": "Allow", "Action": ["s3:GetObject"],
+                           "Resource": [AGENT_OBJECTS]}

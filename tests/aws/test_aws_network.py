@@ -81,8 +81,11 @@ def test_s3_gateway_endpoint_on_workload_route_tables(aws_graph: Graph, aws_spec
 
 
 def test_interface_endpoints_private_with_policies(aws_graph: Graph, aws_spec: Environment) -> None:
+    # The guardduty-data endpoint carries GuardDuty's documented account-fence policy instead
+    # of named actions; it is pinned by test_guardduty_data_endpoint_with_the_documented_policy.
     endpoints = [e for e in aws_graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-                 if e.inputs["vpcEndpointType"] == "Interface"]
+                 if e.inputs["vpcEndpointType"] == "Interface"
+                 and e.inputs["serviceName"] != f"com.amazonaws.{aws_spec.region}.guardduty-data"]
     prefix = f"com.amazonaws.{aws_spec.region}."
     services = {e.inputs["serviceName"].removeprefix(prefix) for e in endpoints}
     assert REQUIRED_INTERFACE <= services == set(INTERFACE_SERVICES)
@@ -105,3 +108,79 @@ def test_flow_logs_to_encrypted_retained_log_group(aws_graph: Graph, aws_spec: E
     assert group.inputs["retentionInDays"] >= aws_spec.logging.retention_days
     role = next(r for r in aws_graph.of_type("aws:iam/role:Role") if r.urn in flow.propertyDependencies["iamRoleArn"])
     assert "vpc-flow-logs.amazonaws.com" in role.inputs["assumeRolePolicy"]
+
+
+def gateway_statements(graph: Graph) -> dict[str, dict]:
+    (s3,) = [e for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Gateway"]
+    return {st["Sid"]: st for st in statements(s3)}
+
+
+def test_gateway_lets_ecr_pull_image_layers_read_only(aws_graph: Graph, aws_spec: Environment) -> None:
+    # https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html: layers live in
+    # prod-<region>-starport-layer-bucket and are fetched with URLs ECR presigns, so the caller
+    # is not this account: any principal, GetObject only (PutObject is for pushes).
+    st = gateway_statements(aws_graph)["EcrImageLayers"]
+    assert st == {
+        "Sid": "EcrImageLayers", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::prod-{aws_spec.region}-starport-layer-bucket/*",
+    }
+
+
+def test_gateway_lets_dnf_read_the_amazon_linux_repositories(aws_graph: Graph, aws_spec: Environment) -> None:
+    # dnf reads the AL2023 repositories unsigned: a statement limited to this account's
+    # principals never matched them (vpc/latest/privatelink/vpc-endpoints-s3.html example).
+    st = gateway_statements(aws_graph)["OsPackageRepositories"]
+    assert st["Principal"] == "*" and st["Action"] == "s3:GetObject" and "Condition" not in st
+    assert st["Resource"] == f"arn:aws:s3:::al2023-repos-{aws_spec.region}-*/*"
+
+
+def test_gateway_lets_this_account_read_the_guardduty_agent_artifacts(aws_graph: Graph, aws_spec: Environment) -> None:
+    st = gateway_statements(aws_graph)["GuardDutyAgentArtifacts"]
+    assert st == {
+        "Sid": "GuardDutyAgentArtifacts", "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{aws_spec.account}:root"}, "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::694911143906-eu-west-1-guardduty-agent-rpm-artifacts/*",
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": aws_spec.account}},
+    }
+    writes = [st for st in gateway_statements(aws_graph).values() if "s3:PutObject" in as_list(st["Action"])]
+    assert [st["Sid"] for st in writes] == ["EnvironmentBucketsOnly"]
+    assert all(st["Principal"] != "*" for st in writes)
+
+
+def test_guardduty_data_endpoint_with_the_documented_policy(aws_graph: Graph, aws_spec: Environment) -> None:
+    # runtime-monitoring-agent-connectivity.html: "If you manage the agent manually, you need to
+    # create an Amazon VPC endpoint"; policy from creating-vpc-endpoint-ec2-agent-manually.html.
+    (endpoint,) = [e for e in aws_graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                   if e.inputs["serviceName"] == f"com.amazonaws.{aws_spec.region}.guardduty-data"]
+    assert endpoint.inputs["vpcEndpointType"] == "Interface"
+    assert endpoint.inputs["privateDnsEnabled"] is True
+    assert len(endpoint.inputs["subnetIds"]) == aws_spec.network.zones and endpoint.inputs["securityGroupIds"]
+    allow, deny = statements(endpoint)
+    assert allow == {"Sid": "AgentDelivers", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+    assert deny == {"Sid": "OnlyThisAccount", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:PrincipalAccount": aws_spec.account}}}
+
+
+def test_endpoint_group_admits_https_from_the_workloads(aws_graph: Graph, aws_spec: Environment) -> None:
+    # The agent reaches guardduty-data on 443 from the VPC; workload groups allow 443 to the VPC.
+    (group,) = [g for g in aws_graph.of_type("aws:ec2/securityGroup:SecurityGroup") if "endpoints" in g.name]
+    assert {"protocol": "tcp", "fromPort": 443, "toPort": 443}.items() <= group.inputs["ingress"][0].items()
+    assert group.inputs["ingress"][0]["cidrBlocks"] == [aws_spec.network.cidr]
+
+
+def test_flow_log_role_as_the_vpc_guide_requires(aws_graph: Graph, aws_spec: Environment) -> None:
+    # https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html: the role needs at
+    # least CreateLogGroup, CreateLogStream, PutLogEvents, DescribeLogGroups, DescribeLogStreams.
+    (flow,) = aws_graph.of_type("aws:ec2/flowLog:FlowLog")
+    role = next(r for r in aws_graph.of_type("aws:iam/role:Role") if r.urn in flow.propertyDependencies["iamRoleArn"])
+    (trust,) = statements(role, "assumeRolePolicy")
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": aws_spec.account},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{aws_spec.region}:{aws_spec.account}:vpc-flow-log/*"},
+    }
+    (policy,) = [p for p in aws_graph.of_type("aws:iam/rolePolicy:RolePolicy") if role.urn in p.dependencies]
+    actions = {a for st in statements(policy) for a in as_list(st["Action"])}
+    assert actions == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                       "logs:DescribeLogGroups", "logs:DescribeLogStreams"}
+    find = next(st for st in statements(policy) if st["Action"] == ["logs:DescribeLogGroups"])
+    assert find["Resource"] == f"arn:aws:logs:{aws_spec.region}:{aws_spec.account}:log-group:*"

@@ -67,13 +67,39 @@ def network_stack(flow: str = "ALL", default_sg: bool = True) -> list[Resource]:
     return s.resources
 
 
-def compute_stack(default_key: bool = True) -> list[Resource]:
+# The two statements key-policy-requirements-EBS-encryption.html (Amazon EC2 Auto Scaling)
+# requires on a key that encrypts volumes Auto Scaling launches.
+ASG_SLR = "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+ASG_KEY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Sid": "Allow service-linked role use of the customer managed key", "Effect": "Allow",
+    "Principal": {"AWS": [ASG_SLR]},
+    "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+    "Resource": "*",
+}, {
+    "Sid": "Allow attachment of persistent resources", "Effect": "Allow",
+    "Principal": {"AWS": [ASG_SLR]}, "Action": ["kms:CreateGrant"], "Resource": "*",
+    "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}},
+}]})
+EC2_ONLY_KEY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Sid": "AccountUsesThroughServices", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+    "Action": ["kms:Decrypt", "kms:CreateGrant"], "Resource": "*",
+    "Condition": {"StringEquals": {"kms:ViaService": ["ec2.eu-central-1.amazonaws.com"]}},
+}]})
+
+
+def compute_stack(default_key: str = "none", encryption_by_default: bool = True) -> list[Resource]:
+    """default_key: "none" (hardstack's shape), "asg" (a default key whose policy serves Auto
+    Scaling), "ec2-only" (a default key whose policy lacks the Auto Scaling statements),
+    "foreign" (a default key outside the stack)."""
     s = Stack()
-    key = s.add("aws:kms/key:Key", "compute-key")
+    policy = ASG_KEY_POLICY if default_key == "asg" else EC2_ONLY_KEY_POLICY
+    key = s.add("aws:kms/key:Key", "compute-key", {"policy": policy})
     s.add("aws:ec2/instance:Instance", "vm", {"rootBlockDevice": {"kmsKeyId": KEY_ARN}}, {"rootBlockDevice": key})
-    s.add("aws:ebs/encryptionByDefault:EncryptionByDefault", "ebs-default", {"enabled": True})
-    if default_key:
-        s.add("aws:ebs/defaultKmsKey:DefaultKmsKey", "ebs-key", {"keyArn": KEY_ARN}, {"keyArn": key})
+    if encryption_by_default:
+        s.add("aws:ebs/encryptionByDefault:EncryptionByDefault", "ebs-default", {"enabled": True})
+    if default_key != "none":
+        s.add("aws:ebs/defaultKmsKey:DefaultKmsKey", "ebs-key", {"keyArn": KEY_ARN},
+              {"keyArn": key} if default_key != "foreign" else {})
     return s.resources
 
 
@@ -94,12 +120,23 @@ def audit_stack(locked: bool = True) -> list[Resource]:
 
 
 def monitoring_stack(features: tuple[str, ...] = ("S3_DATA_EVENTS", "RUNTIME_MONITORING"),
-                     hub: bool = True, subscribed: bool = True) -> list[Resource]:
+                     hub: bool = True, subscribed: bool = True, agent: str = "manual",
+                     agent_endpoint: bool = True, ssm_role: bool = False) -> list[Resource]:
+    """agent: EC2_AGENT_MANAGEMENT "manual" (DISABLED) or "automated" (ENABLED, needs SSM)."""
     s = Stack()
     detector = s.add("aws:guardduty/detector:Detector", "detector", {"enable": True})
+    s.add("aws:ec2/instance:Instance", "vm", {"instanceType": "m6a.large"})
+    if agent_endpoint:
+        s.add("aws:ec2/vpcEndpoint:VpcEndpoint", "guardduty-data",
+              {"serviceName": "com.amazonaws.eu-west-1.guardduty-data", "vpcEndpointType": "Interface"})
+    if ssm_role:
+        s.add("aws:iam/role:Role", "ssm-role",
+              {"managedPolicyArns": ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]})
+    status = "ENABLED" if agent == "automated" else "DISABLED"
     for feature in features:
-        s.add("aws:guardduty/detectorFeature:DetectorFeature", f"f-{feature}", {"name": feature, "status": "ENABLED"},
-              {"detectorId": detector})
+        extra = [{"name": "EC2_AGENT_MANAGEMENT", "status": status}] if feature == "RUNTIME_MONITORING" else []
+        s.add("aws:guardduty/detectorFeature:DetectorFeature", f"f-{feature}",
+              {"name": feature, "status": "ENABLED", "additionalConfigurations": extra}, {"detectorId": detector})
     if hub:
         s.add("aws:securityhub/account:Account", "hub")
         s.add("aws:securityhub/standardsSubscription:StandardsSubscription", "fsbp", {
@@ -142,8 +179,9 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
     "aws-default-sg-managed": (network_stack, lambda: network_stack(default_sg=False),
                                "keeps AWS's default security group rules", "vpc"),
     "aws-vpc-flow-logs": (network_stack, lambda: network_stack(flow="REJECT"), "has no flow log", "subnet-a"),
-    "aws-ebs-encryption-by-default": (compute_stack, lambda: compute_stack(default_key=False),
-                                      "AWS-managed key, not a customer key", None),
+    "aws-ebs-encryption-by-default": (lambda: compute_stack(default_key="asg"),
+                                      lambda: compute_stack(default_key="ec2-only"),
+                                      f"does not let {ASG_SLR} use it", "ebs-key"),
     "aws-iam-no-long-lived-keys": (identity_stack, lambda: identity_stack(access_key=True),
                                    "AccessKey ci-key is a long-lived credential", "ci-key"),
     "aws-audit-reaches-sink": (audit_stack, lambda: audit_stack(locked=False), "bucket without object lock", "trail"),

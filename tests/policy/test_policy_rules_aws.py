@@ -30,3 +30,71 @@ def test_aws_stack_rules_ignore_stacks_without_aws_resources() -> None:
     for rule in rules(cloud="aws"):
         if rule.kind == "stack" and rule.cloud == "aws":
             assert check_stack(rule, gcp_only) == [], rule.id
+
+
+def test_ebs_default_rule_accepts_hardstacks_shape_and_requires_encryption_by_default() -> None:
+    from aws_stack_cases import compute_stack
+
+    rule = REGISTRY["aws-ebs-encryption-by-default"]
+    # hardstack: encryption by default, no stack key made the account default.
+    assert check_stack(rule, compute_stack()) == []
+    assert check_stack(rule, compute_stack(encryption_by_default=False)) == [
+        ("EBS encryption by default is not enabled in this account and region", None)]
+
+
+def test_ebs_default_rule_names_every_missing_auto_scaling_permission() -> None:
+    from aws_stack_cases import ASG_SLR, compute_stack
+
+    ((message, where),) = check_stack(REGISTRY["aws-ebs-encryption-by-default"], compute_stack(default_key="ec2-only"))
+    assert where == "ebs-key"
+    assert ASG_SLR in message
+    for action in ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+                   "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey", "kms:CreateGrant"):
+        assert action in message
+
+
+def test_ebs_default_rule_refuses_a_default_key_it_cannot_see() -> None:
+    from aws_stack_cases import compute_stack
+
+    found = check_stack(REGISTRY["aws-ebs-encryption-by-default"], compute_stack(default_key="foreign"))
+    assert [(m.split(" makes")[0], where) for m, where in found] == [("ebs-key", "ebs-key")]
+    assert "cannot be checked for the Auto Scaling service-linked role" in found[0][0]
+
+
+def test_ebs_default_rule_accepts_the_slr_named_by_principal_arn_condition() -> None:
+    import json
+
+    from aws_stack_cases import ASG_SLR, compute_stack
+
+    from hardstack_rules.aws.compute import asg_slr_gaps
+
+    policy = {"Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+                   "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+        "Resource": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": [ASG_SLR]}},
+    }, {
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:CreateGrant",
+        "Resource": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": ASG_SLR},
+                                       "Bool": {"kms:GrantIsForAWSResource": "true"}},
+    }]}
+    assert asg_slr_gaps(json.dumps(policy), "123456789012") == []
+    # ...but a kms:ViaService condition would keep the role's own calls out.
+    policy["Statement"][0]["Condition"]["StringEquals"] = {"kms:ViaService": "ec2.eu-west-1.amazonaws.com"}
+    assert "kms:Encrypt" in asg_slr_gaps(json.dumps(policy), "123456789012")
+    assert compute_stack(default_key="asg")  # fixture builds
+
+
+def test_guardduty_rule_runtime_monitoring_must_reach_the_instances() -> None:
+    from aws_stack_cases import monitoring_stack
+
+    rule = REGISTRY["aws-guardduty-enabled"]
+    # Manual agent with its guardduty-data endpoint (hardstack), or SSM-managed automated agent.
+    assert check_stack(rule, monitoring_stack()) == []
+    assert check_stack(rule, monitoring_stack(agent="automated", ssm_role=True, agent_endpoint=False)) == []
+    # Automated agent without Systems Manager: paid for, covers nothing.
+    ((message, where),) = check_stack(rule, monitoring_stack(agent="automated"))
+    assert where == "detector" and "through Systems Manager" in message and "covers nothing" in message
+    # Manual agent without the guardduty-data endpoint: events have nowhere to go.
+    ((message, where),) = check_stack(rule, monitoring_stack(agent_endpoint=False))
+    assert where == "detector" and "no guardduty-data VPC endpoint" in message

@@ -156,3 +156,73 @@ def test_weakened_example_fails_the_named_rule(rule_id: str, loaded: LoadedSpec,
     if blamed:
         assert any(f.resource_name == blamed for f in named), [(f.resource_name, f.message) for f in named]
     assert all(f.message for f in named)
+
+
+def make_compute_key_the_account_default(graph: Graph) -> str:
+    """What the blueprint used to do: ebs.DefaultKmsKey = the environment's compute key."""
+    key = next(r for r in graph.of_type("aws:kms/key:Key") if r.inputs["tags"]["purpose"] == "compute")
+    graph.resources.append(Resource(
+        urn="urn:pulumi:x::x::aws:ebs/defaultKmsKey:DefaultKmsKey::ebs-key", name="ebs-key",
+        type="aws:ebs/defaultKmsKey:DefaultKmsKey", parent=graph.root,
+        inputs={"keyArn": "arn:aws:kms:eu-west-1:123456789012:key/compute"},
+        propertyDependencies={"keyArn": [key.urn]}, dependencies=[key.urn]))
+    return "ebs-key"
+
+
+def agent_management(status: str) -> Callable[[Graph], str]:
+    def mutate(graph: Graph) -> str:
+        runtime = next(f for f in graph.of_type("aws:guardduty/detectorFeature:DetectorFeature")
+                       if f.inputs["name"] == "RUNTIME_MONITORING")
+        runtime.inputs["additionalConfigurations"] = [{"name": "EC2_AGENT_MANAGEMENT", "status": status}]
+        return first(graph, "aws:guardduty/detector:Detector").name
+    return mutate
+
+
+def edit_gateway_statement(sid: str, change: Callable[[dict], None]) -> Callable[[Graph], str]:
+    def mutate(graph: Graph) -> str:
+        (s3,) = [e for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                 if e.inputs["vpcEndpointType"] == "Gateway"]
+        doc = json.loads(s3.inputs["policy"])
+        change(next(st for st in doc["Statement"] if st["Sid"] == sid))
+        s3.inputs["policy"] = json.dumps(doc)
+        return s3.name
+    return mutate
+
+
+def unfence_guardduty_data(graph: Graph) -> str:
+    endpoint = next(e for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                    if e.inputs["serviceName"].endswith(".guardduty-data"))
+    doc = json.loads(endpoint.inputs["policy"])
+    doc["Statement"] = [st for st in doc["Statement"] if st["Effect"] == "Allow"]
+    endpoint.inputs["policy"] = json.dumps(doc)
+    return endpoint.name
+
+
+DETECTOR = "aws:guardduty/detector:Detector"
+MORE_WEAKENINGS: dict[str, tuple[str, Callable[[Graph], str], str]] = {
+    "default-ebs-key-without-auto-scaling": (
+        "aws-ebs-encryption-by-default", make_compute_key_the_account_default,
+        "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"),
+    "automated-agent-without-ssm": ("aws-guardduty-enabled", agent_management("ENABLED"), "through Systems Manager"),
+    "manual-agent-without-endpoint": (
+        "aws-guardduty-enabled",
+        drop("aws:ec2/vpcEndpoint:VpcEndpoint", "guardduty-data", blamed=lambda g: first(g, DETECTOR).name),
+        "no guardduty-data VPC endpoint"),
+    "guardduty-data-without-account-fence": ("aws-vpc-endpoint-policy", unfence_guardduty_data, "allows any principal"),
+    "ecr-layers-writable-by-anyone": (
+        "aws-vpc-endpoint-policy",
+        edit_gateway_statement("EcrImageLayers", lambda st: st.update(Action=["s3:GetObject", "s3:PutObject"])),
+        "statement EcrImageLayers allows any principal"),
+    "any-principal-reads-any-bucket": (
+        "aws-vpc-endpoint-policy",
+        edit_gateway_statement("OsPackageRepositories", lambda st: st.update(Resource="arn:aws:s3:::*/*")),
+        "statement OsPackageRepositories allows any principal"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MORE_WEAKENINGS))
+def test_rule_catches_what_the_aws_fixes_guard_against(case: str, loaded: LoadedSpec, graph: Graph) -> None:
+    rule_id, weakening, message = MORE_WEAKENINGS[case]
+    blamed, named, failed = weaken(loaded, graph, weakening, rule_id)
+    assert any(f.resource_name == blamed and message in f.message for f in named), \
+        [(f.rule_id, f.resource_name, f.message) for f in failed]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from hardstack_rules.relations import of_type
+from hardstack_rules.documents import allows, as_list
+from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
 
 INSTANCE = "aws:ec2/instance:Instance"
@@ -66,11 +68,60 @@ def volumes_encrypted(props: Mapping[str, Any], config: Mapping[str, Any]) -> It
             yield f"{label} is not encrypted with a customer-managed key"
 
 
+# Auto Scaling launches encrypted volumes with the account's default EBS key as its
+# service-linked role; that key's policy must name the role
+# (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).
+ASG_SLR = "arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+ASG_USE = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+           "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey")
+
+
+def _names_principal(st: Mapping[str, Any], arn: str) -> bool:
+    """The statement applies to `arn`: named as principal, or the account root narrowed to it
+    by an aws:PrincipalArn condition (how hardstack names principals that may not exist yet)."""
+    principal = st.get("Principal")
+    named = as_list(principal.get("AWS")) if isinstance(principal, dict) else as_list(principal)
+    if arn in named:
+        return True
+    account_root = f"arn:aws:iam::{arn.split(':')[4]}:root"
+    by_condition = [v for op in ("ArnEquals", "ArnLike", "StringEquals", "StringLike")
+                    for v in as_list(((st.get("Condition") or {}).get(op) or {}).get("aws:PrincipalArn"))]
+    return account_root in named and any(fnmatch.fnmatchcase(arn, str(v)) for v in by_condition)
+
+
+def _only_principal_conditions(st: Mapping[str, Any], extra: Mapping[str, Mapping[str, str]] | None = None) -> bool:
+    """No condition but the aws:PrincipalArn match (and the `extra` ones allowed, e.g. the
+    kms:GrantIsForAWSResource the page puts on CreateGrant) can keep the statement from applying."""
+    for op, keys in (st.get("Condition") or {}).items():
+        for key, value in (keys or {}).items():
+            if key != "aws:PrincipalArn" and ((extra or {}).get(op) or {}).get(key) != str(value).lower():
+                return False
+    return True
+
+
+def _allows(statements: list[Mapping[str, Any]], action: str) -> bool:
+    return any(fnmatch.fnmatchcase(action.lower(), str(a).lower())
+               for st in statements for a in as_list(st.get("Action")))
+
+
+def asg_slr_gaps(policy: Any, account: str) -> list[str]:
+    """What the Auto Scaling service-linked role cannot do with a key of this policy."""
+    slr = ASG_SLR.format(account=account)
+    mine = [st for st in allows(policy) if _names_principal(st, slr)]
+    use = [st for st in mine if _only_principal_conditions(st)]
+    grants = [st for st in mine if _only_principal_conditions(st, {"Bool": {"kms:GrantIsForAWSResource": "true"}})]
+    missing = [a for a in ASG_USE if not _allows(use, a)]
+    if not _allows(grants, "kms:CreateGrant"):
+        missing.append("kms:CreateGrant")
+    return missing
+
+
 @stack_rule(
-    id="aws-ebs-encryption-by-default", title="EBS encryption by default is on with a customer key",
+    id="aws-ebs-encryption-by-default", title="EBS encryption by default is on; a default key serves Auto Scaling",
     severity="high", cloud="aws", practice="encryption",
     controls={"hipaa": ["164.312(a)(2)(iv)"], "nist-800-53": ["SC-28"]},
-    remediation="Add ebs.EncryptionByDefault(enabled=True) and ebs.DefaultKmsKey with the compute key.",
+    remediation="Add ebs.EncryptionByDefault(enabled=True). Do not make a stack's key the account default "
+    "(ebs.DefaultKmsKey); if you must, its key policy needs the AWSServiceRoleForAutoScaling statements.",
 )
 def ebs_default(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     if not of_type(resources, INSTANCE, LAUNCH_TEMPLATE):
@@ -79,5 +130,16 @@ def ebs_default(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
                if r.props.get("enabled") is not False]
     if not enabled:
         yield "EBS encryption by default is not enabled in this account and region", None
-    if not of_type(resources, "aws:ebs/defaultKmsKey:DefaultKmsKey"):
-        yield "EBS default encryption uses the AWS-managed key, not a customer key", None
+    for default in of_type(resources, "aws:ebs/defaultKmsKey:DefaultKmsKey"):
+        keys = referenced(default, "keyArn", "aws:kms/key:Key")
+        account = str(default.props.get("keyArn") or "::::").split(":")[4]
+        if not keys:
+            yield (f"{default.name} makes a key outside this stack the account's default EBS key; its policy "
+                   "cannot be checked for the Auto Scaling service-linked role"), default.urn
+        for key in keys:
+            slr = ASG_SLR.format(account=account or "<account>")
+            missing = asg_slr_gaps(key.props.get("policy"), account)
+            if missing:
+                yield (f"{default.name} makes {key.name} the account's default EBS key, but its policy does not "
+                       f"let {slr} use it ({', '.join(missing)}): every Auto Scaling launch in the account "
+                       "would fail"), default.urn

@@ -3,12 +3,20 @@ flow logs on every VPC."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from hardstack_rules.documents import allows, has_condition, is_wildcard_principal, wildcard_actions
+from hardstack_rules.documents import (
+    allows,
+    as_list,
+    has_condition,
+    is_wildcard_principal,
+    statements,
+    wildcard_actions,
+)
 from hardstack_rules.relations import configured, of_type, references
 from hardstack_rules.rule import resource_rule, stack_rule
 
@@ -80,11 +88,47 @@ def endpoint_policy(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iter
     if not props.get("policy"):
         yield "no endpoint policy: any principal may use it for any action"
         return
+    fenced = _account_fenced_guardduty_data(props)
     for st in allows(props["policy"]):
+        if fenced or _reads_aws_owned_objects(st):
+            continue
         if is_wildcard_principal(st) and not has_condition(st):
             yield f"statement {st.get('Sid', '?')} allows any principal"
         for action in wildcard_actions(st):
             yield f"statement {st.get('Sid', '?')} allows {action}"
+
+
+# Buckets AWS owns whose objects are fetched without this account's credentials (ECR layers by
+# URLs ECR presigns, Amazon Linux repositories unsigned): a read of their objects may name any
+# principal, since nothing can be written and no bucket of the account is reachable that way.
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html,
+# https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html
+AWS_OWNED_OBJECTS = (
+    r"arn:aws:s3:::prod-[a-z0-9-]+-starport-layer-bucket/\*",
+    r"arn:aws:s3:::al2023-repos-[a-z0-9-]+-(\*|[0-9a-f]{8})/\*",
+)
+
+
+def _reads_aws_owned_objects(st: Mapping[str, Any]) -> bool:
+    actions = as_list(st.get("Action"))
+    resources = as_list(st.get("Resource"))
+    return (bool(actions) and all(a == "s3:GetObject" for a in actions) and bool(resources)
+            and all(isinstance(r, str) and any(re.fullmatch(p, r) for p in AWS_OWNED_OBJECTS) for r in resources))
+
+
+def _account_fenced_guardduty_data(props: Mapping[str, Any]) -> bool:
+    """GuardDuty's documented policy for its `guardduty-data` endpoint: everything allowed, then
+    everything denied to principals outside one account (the agent's calls are not IAM actions
+    one could name). https://docs.aws.amazon.com/guardduty/latest/ug/creating-vpc-endpoint-ec2-agent-manually.html"""
+    if not str(props.get("serviceName", "")).endswith(".guardduty-data"):
+        return False
+    for st in statements(props.get("policy")):
+        if (st.get("Effect") == "Deny" and is_wildcard_principal(st) and as_list(st.get("Action")) == ["*"]
+                and as_list(st.get("Resource")) == ["*"]
+                and list((st.get("Condition") or {}).get("StringNotEquals", {})) == ["aws:PrincipalAccount"]
+                and len(st.get("Condition") or {}) == 1):
+            return True
+    return False
 
 
 @resource_rule(
