@@ -3,7 +3,8 @@
 Order follows what Azure checks at creation: the audit workspace and network first (everything
 sends diagnostics there, private endpoints need subnets), then the identities services unwrap
 keys with (their tenant names the vault's tenant), the vault and its keys, the log account and
-flow logs, the data account, disk encryption, workload identities and VMs, and monitoring.
+flow logs, the data account, disk encryption, workload identities and VMs, monitoring, and last
+the alerts that turn Key Vault's key expiry events into mail (they need the action group).
 Every resource hangs below the AzureEnvironment component and gets the explicit provider
 through it; nothing uses an ambient default provider.
 """
@@ -19,9 +20,10 @@ from pulumi_azure_native import resources
 from blueprints.tags import azure_tags
 from components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
 from components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
-from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
+from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs, rotation_runbook
 from components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
 from components.azure.identity import ServiceIdentities, ServiceIdentitiesArgs, WorkloadIdentity, WorkloadIdentityArgs
+from components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAlertsArgs
 from components.azure.key_vault import KeyVault, KeyVaultArgs
 from components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
 from components.azure.naming import storage_account_name, vault_name
@@ -62,6 +64,13 @@ class AzureEnvironment(pulumi.ComponentResource):
         self.monitoring = ThreatMonitoring(f"{env.name}-monitoring", ThreatMonitoringArgs(
             subscription_id=env.account, resource_group_name=self.rg, alert_email=env.monitoring.alert_email,
             threat_detection=env.monitoring.threat_detection, tags=self.tags,
+        ), opts=self.child)
+        # Every key's "notify" action reaches the action group: a confidential disk key's notice is
+        # the start of its offline rotation, and any expired key stops what it encrypts.
+        self.key_alerts = KeyExpiryAlerts(f"{env.name}-key-expiry", KeyExpiryAlertsArgs(
+            resource_group_name=self.rg, location=env.region, vault_id=self.vault.id,
+            action_group_id=self.monitoring.action_group.id, workspace_id=self.audit.id,
+            topic_name=f"evgt-{env.name}-vault", tags=self.tags,
         ), opts=self.child)
         self.register_outputs(self.outputs())
 
@@ -182,7 +191,18 @@ class AzureEnvironment(pulumi.ComponentResource):
             "vnet_id": self.network.vnet.id,
             "workspace_id": self.audit.id,
             "vm_ids": {n: [vm.id for vm in w.vms] for n, w in self.workloads.items()},
+            **self._offline_rotation(),
         }
+
+    def _offline_rotation(self) -> dict[str, Any]:
+        """The confidential disk key's rotation deadline and runbook, for whoever gets the alert."""
+        key, des = self.keys.get("disks"), self.disk_sets.get(True)
+        if key is None or des is None:
+            return {}
+        runbook = pulumi.Output.all(self.vault.name, des.disk_encryption_set.name).apply(
+            lambda names: rotation_runbook(names[0], "disks", names[1]))
+        return {"disk_key_rotation": {"mode": key.rotation, "version_lifetime_days": key.lifetime_days,
+                                      "notice_days": key.notice_days, "runbook": runbook}}
 
 
 def vault_uri(key: VaultKey) -> pulumi.Output[str]:

@@ -1,6 +1,6 @@
 """Azure components of a hardened AI environment, one concern per module.
 
-Modules: key_vault, vault_key (+ release_policy), disk_encryption, network, private_endpoint,
+Modules: key_vault, vault_key (+ release_policy), key_alerts, disk_encryption, network, private_endpoint,
 flow_logs, storage, identity, compute, audit, monitoring; roles, naming and diagnostics hold the
 shared pieces (built-in role grants, globally unique names, diagnostic settings).
 """
@@ -15,6 +15,7 @@ from components.azure.identity import (
     WorkloadIdentity,
     WorkloadIdentityArgs,
 )
+from components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAlertsArgs
 from components.azure.key_vault import KeyVault, KeyVaultArgs
 from components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
 from components.azure.network import PrivateNetwork, PrivateNetworkArgs
@@ -24,7 +25,8 @@ from components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyAr
 
 __all__ = [
     "AuditWorkspace", "AuditWorkspaceArgs", "ConfidentialRelease", "ConfidentialWorkload",
-    "ConfidentialWorkloadArgs", "Container", "DiskEncryption", "DiskEncryptionArgs", "KeyVault", "KeyVaultArgs",
+    "ConfidentialWorkloadArgs", "Container", "DiskEncryption", "DiskEncryptionArgs", "KeyExpiryAlerts",
+    "KeyExpiryAlertsArgs", "KeyVault", "KeyVaultArgs",
     "PrivateEndpoint", "PrivateEndpointArgs", "PrivateNetwork", "PrivateNetworkArgs", "SecureStorageAccount",
     "SecureStorageAccountArgs", "ServiceIdentities", "ServiceIdentitiesArgs", "ThreatMonitoring",
     "ThreatMonitoringArgs", "VaultKey", "VaultKeyArgs", "VnetFlowLog", "VnetFlowLogArgs", "WorkloadIdentity",

@@ -79,5 +79,5 @@ class AuditWorkspace(pulumi.ComponentResource):
             logs=[{"category": c, "enabled": True} for c in ACTIVITY_CATEGORIES],
             opts=child,
         )
-        send_to_workspace(f"{name}-workspace-diag", self.workspace.id, self.workspace.id, parent=self, metrics=False)
+        send_to_workspace(f"{name}-workspace-diag", self.workspace.id, self.workspace.id, parent=self, metrics=())
         self.register_outputs({"id": self.workspace.id})

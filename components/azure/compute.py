@@ -2,17 +2,19 @@
 
 Always: security type ConfidentialVM with secure boot and vTPM, the OS disk encrypted together
 with the VM guest state (DiskWithVMGuestState) by a ConfidentialVmEncryptedWithCustomerKey disk
-encryption set, encryption at host (temp disk and caches), password login off, a confidential-VM
-image, the workload's own managed identity, NICs without public IPs, metrics to the workspace,
-and no VM extensions: an extension is root code the control plane pushes into the TEE, which is
-exactly what a confidential VM keeps out (`allow_extensions=True` is the explicit exception, for
-example for Defender for Endpoint). Patches come from the image's own updater
-(unattended-upgrades) through the spec's egress path, not from the platform's patch extension.
+encryption set, encryption at host (temp disk and caches; see ENCRYPTION_AT_HOST), password
+login off, a confidential-VM image, the workload's own managed identity, NICs without public
+IPs, metrics to the workspace, and no VM extensions: an extension is root code the control
+plane pushes into the TEE, which is exactly what a confidential VM keeps out
+(`allow_extensions=True` is the explicit exception, for example for Defender for Endpoint).
+Patches come from the image's own updater (unattended-upgrades) through the spec's egress path,
+not from the platform's patch extension.
 
-Sizes (from hardstack.spec.catalog): TDX on DCesv5/DCedsv5/ECesv5/ECedsv5, SEV-SNP on
-DCasv5/DCadsv5/ECasv5/ECadsv5 and on the one confidential GPU size, NCCadsH100v5 (SEV-SNP with
-an H100). Azure has no TDX GPU size. `kind="none"` (allowed by the spec only with an
-exemption) runs a Trusted Launch VM with a customer-key disk encryption set instead.
+Sizes (from hardstack.spec.catalog, which owns them with their sources and regions): TDX on
+DCesv6/DCedsv6/ECesv6/ECedsv6 and the retiring v5 families, SEV-SNP on DCasv5/DCadsv5/ECasv5/
+ECadsv5 and on the one confidential GPU size, NCCadsH100v5 (SEV-SNP with an H100). Azure has no
+TDX GPU size. `kind="none"` (allowed by the spec only with an exemption) runs a Trusted Launch
+VM with a customer-key disk encryption set instead.
 """
 
 from __future__ import annotations
@@ -77,11 +79,25 @@ class ConfidentialWorkloadArgs:
             raise ValueError("count must be at least 1")
 
 
+# Encryption at host on confidential VMs (OS disk DiskWithVMGuestState) is kept on, knowingly:
+# it encrypts temp disks and disk caches at rest on the host. Older tooling refused the pair
+# (terraform-provider-azurerm: "`encryption_at_host_enabled` cannot be set to `true` when
+# `os_disk.0.security_encryption_type` is set to `DiskWithVMGuestState`"; cluster-api-provider-azure
+# PR 3265: "When this field is defined, EncryptionAtHost should be disabled"), but the provider
+# dropped that check because "this restriction is no longer enforced by the service API"
+# (https://github.com/hashicorp/terraform-provider-azurerm/pull/32885, 2026-07, after issue 32846).
+# No Microsoft page states either way: only a deployment confirms it (README, "What only a
+# deployment can confirm"). It needs `az feature register --namespace Microsoft.Compute --name
+# EncryptionAtHost` once per subscription
+# (https://learn.microsoft.com/azure/virtual-machines/disks-enable-host-based-encryption-portal).
+ENCRYPTION_AT_HOST = True
+
+
 def _security_profile(kind: Kind) -> dict[str, Any]:
     return {
         "security_type": "TrustedLaunch" if kind == "none" else "ConfidentialVM",
         "uefi_settings": {"secure_boot_enabled": True, "v_tpm_enabled": True},
-        "encryption_at_host": True,
+        "encryption_at_host": ENCRYPTION_AT_HOST,
     }
 
 

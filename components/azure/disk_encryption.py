@@ -9,10 +9,24 @@ releases the key to attested VMs as the "Confidential VM Orchestrator" service p
 id bf7b6499-ff71-4aa2-97a4-f372087be7f0), which needs Key Vault Crypto Service Release User on
 the key; its object id differs per tenant, so the caller passes it (`release_principal_id`).
 
-Automatic rotation to the latest key version is off for confidential sets: Azure rotates
-confidential OS disk keys only offline (stop every VM of the set, then point the set at the new
-version); the key's "notify" lifetime action raises the event that starts that procedure
-before a version expires. Non-confidential sets follow the key's rotation automatically.
+Confidential sets pin one key version and never follow rotation: "Automatic key rotation isn't
+currently supported for confidential VMs"
+(https://learn.microsoft.com/azure/confidential-computing/key-rotation-offline).
+The disk key is rotated offline (VaultKey rotation "offline"): its version expires
+`keys.rotation_days` after creation, and "when a key is either disabled, deleted, or expired,
+any VMs with either OS or data disks using that key will automatically shut down"
+(https://learn.microsoft.com/azure/virtual-machines/disk-encryption). KeyExpiryAlerts mails the
+security team when Key Vault raises KeyNearExpiry (30 days before the deadline); then, in a
+maintenance window before the deadline (OFFLINE_ROTATION_RUNBOOK):
+
+1. `az keyvault key rotate --vault-name <vault> --name disks` (the new version gets the policy's expiry);
+2. stop (deallocate) every VM of the set: "If one or more VMs isn't in the stopped state, then
+   none of the VMs can receive the new key";
+3. `pulumi refresh` then `pulumi up`: the set's key URL follows the key's new current version
+   (or `az disk-encryption-set update --key-url <new version>`);
+4. start the VMs; if some kept the old key, repeat step 3 ("Retry key rotation").
+
+Non-confidential sets follow the key's automatic rotation (rotation_to_latest_key_version_enabled).
 """
 
 from __future__ import annotations
@@ -26,6 +40,17 @@ from pulumi_azure_native import compute
 from components.azure import roles
 
 CVM_ORCHESTRATOR_APP_ID = "bf7b6499-ff71-4aa2-97a4-f372087be7f0"
+# The offline rotation of a confidential set's key, step by step (exported by the blueprint).
+OFFLINE_ROTATION_RUNBOOK = (
+    "az keyvault key rotate --vault-name {vault} --name {key}",
+    "az vm deallocate --ids <every VM of disk encryption set {des}>",
+    "pulumi refresh && pulumi up  # the set's key URL follows the key's new version",
+    "az vm start --ids <the same VMs>; repeat the update if any VM kept the old key",
+)
+
+
+def rotation_runbook(vault: str, key: str, des: str) -> list[str]:
+    return [step.format(vault=vault, key=key, des=des) for step in OFFLINE_ROTATION_RUNBOOK]
 
 
 @dataclass

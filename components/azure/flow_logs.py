@@ -6,6 +6,17 @@ so the account keeps shared keys off), with traffic analytics into the audit wor
 Flow logs belong to the region's Network Watcher, which Azure creates with the first VNet of a
 region (NetworkWatcherRG/NetworkWatcher_<location>); pass another one if the subscription's
 watcher lives elsewhere.
+
+What the log account must be (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview,
+"Storage account"; policy rule azure-flow-log-storage): in the VNet's region, Standard ("Premium
+storage accounts aren't supported"), and, behind a firewall, open to "Azure services on the
+trusted services list" (https://learn.microsoft.com/azure/network-watcher/frequently-asked-questions).
+The blueprint's log account is all three (SecureStorageAccount network_access="trusted-services").
+Microsoft's one rotation caveat is about the account's access keys ("If you change or rotate the
+access keys to your storage account, virtual network flow logs stop working"); the log account
+has shared keys off and Network Watcher writes with this identity, so it does not apply. The
+account's customer-managed key rotates automatically; no Microsoft page says that stops flow
+logs, so it stays, and only a deployment can confirm writes continue after the first rotation.
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ class PrivateNetwork(pulumi.ComponentResource):
             )
             self.security_groups[tier] = nsg
             # NSGs have log categories (rule matches, counters) but no platform metrics.
-            send_to_workspace(f"{name}-{tier}-nsg-diag", nsg.id, args.workspace_id, parent=self, metrics=False)
+            send_to_workspace(f"{name}-{tier}-nsg-diag", nsg.id, args.workspace_id, parent=self, metrics=())
         nat_tier = {"nat": "workload", "proxy": "proxy"}.get(args.egress)
         if nat_tier is not None:
             self.nat_gateway = self._nat(name, rg, location, tags)

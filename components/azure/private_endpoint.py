@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import network
 
-# Group id -> the private DNS zone Azure uses for it (public cloud).
+# Group id -> the private DNS zone Azure uses for it (public cloud), from
+# https://learn.microsoft.com/azure/private-link/private-endpoint-dns ("Azure services DNS zone
+# configuration": Key Vault vault, Storage blob/dfs, Azure Machine Learning amlworkspace).
 DNS_ZONES: dict[str, str] = {
     "vault": "privatelink.vaultcore.azure.net",
     "blob": "privatelink.blob.core.windows.net",

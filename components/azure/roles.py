@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import authorization
 
-# Built-in role definition ids (the same GUID in every tenant).
+# Built-in role definition ids (the same GUID in every tenant), from
+# https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security (Key Vault)
+# and https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage.
 KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"  # read key, wrap/unwrap
 KEY_VAULT_CRYPTO_SERVICE_RELEASE_USER = "08bbd89e-9f13-488c-ac41-acfcb10c90ab"  # release exportable keys
 KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"  # encrypt/decrypt/wrap/unwrap/sign

@@ -30,7 +30,7 @@ import pulumi
 from pulumi_azure_native import storage
 
 from components.azure import roles
-from components.azure.diagnostics import send_to_workspace
+from components.azure.diagnostics import STORAGE_METRICS, send_to_workspace
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 
 # Regions without a paired region: no geo-redundant storage there.
@@ -160,8 +160,9 @@ class SecureStorageAccount(pulumi.ComponentResource):
                 subnet_id=args.endpoint_subnet_id, dns_zone_id=args.dns_zone_id, tags=tags,
             ), opts=child)
         # Blob reads, writes and deletes are logged on the blob service, not the account.
-        send_to_workspace(f"{name}-blob-diag", blob_service.id, args.workspace_id, parent=self)
-        send_to_workspace(f"{name}-account-diag", self.account.id, args.workspace_id, parent=self, logs=False)
+        send_to_workspace(f"{name}-blob-diag", blob_service.id, args.workspace_id, parent=self, metrics=STORAGE_METRICS)
+        send_to_workspace(f"{name}-account-diag", self.account.id, args.workspace_id, parent=self, logs=False,
+                          metrics=STORAGE_METRICS)
         self.register_outputs({"id": self.account.id, "name": self.account.name})
 
     def _container(self, name: str, args: SecureStorageAccountArgs, c: Container,

@@ -15,6 +15,7 @@ from typing import Any
 
 from hardstack.checkov.azure_types import (
     ARM_TYPES,
+    DISCRIMINATED,
     NAME_PARTS,
     NESTED_RENAMED,
     PATH_PARAMETERS,
@@ -54,6 +55,20 @@ def _identity(identity: Any) -> Any:
     return identity
 
 
+def _discriminated(properties: dict[str, Any], arm_type: str) -> dict[str, Any]:
+    """Nest a flattened polymorphic object's fields under its own `properties` again."""
+    for path, discriminator in DISCRIMINATED.get(arm_type, {}).items():
+        *parents, last = path
+        node: Any = properties
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        value = node.get(last) if isinstance(node, dict) else None
+        if isinstance(value, dict) and "properties" not in value:
+            rest = {k: v for k, v in value.items() if k != discriminator}
+            node[last] = {discriminator: value.get(discriminator), **({"properties": rest} if rest else {})}
+    return properties
+
+
 def _nest(arm_type: str, inputs: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = dict(inputs.get("properties") or {})
     top: dict[str, Any] = {}
@@ -71,7 +86,7 @@ def _nest(arm_type: str, inputs: dict[str, Any]) -> dict[str, Any]:
         name = RENAMED.get((arm_type, key), key)
         properties[name] = [_sub_resource(v) for v in value] if key in SUB_RESOURCE_ARRAYS else value
     if properties:
-        top["properties"] = _renamed(properties, NESTED_RENAMED.get(arm_type, {}))
+        top["properties"] = _discriminated(_renamed(properties, NESTED_RENAMED.get(arm_type, {})), arm_type)
     return top
 
 

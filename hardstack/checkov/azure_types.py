@@ -42,6 +42,8 @@ ARM_TYPES: dict[str, str] = {
     "azure-native:storage:BlobContainerImmutabilityPolicy":
         "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies",
     "azure-native:storage:ManagementPolicy": "Microsoft.Storage/storageAccounts/managementPolicies",
+    "azure-native:eventgrid:SystemTopic": "Microsoft.EventGrid/systemTopics",
+    "azure-native:eventgrid:SystemTopicEventSubscription": "Microsoft.EventGrid/systemTopics/eventSubscriptions",
 }
 
 # Inputs that only address the resource in the ARM REST path: ARM templates carry none of them.
@@ -54,6 +56,7 @@ PATH_PARAMETERS = {
     "virtualNetworkLinkName", "privateDnsZoneGroupName", "roleAssignmentName", "resourceUri",
     "natGatewayName", "publicIpAddressName", "securityRuleName", "subscriptionId", "ifMatch",
     "scopeId",  # security.Pricing: the subscription the plan applies to, a path segment in ARM
+    "systemTopicName", "eventSubscriptionName",
 }
 # Path parameters naming the resource an extension resource attaches to: ARM templates write
 # them as the resource's top-level `scope` (a diagnostic setting's `resourceUri`).
@@ -123,6 +126,14 @@ NAME_PARTS: dict[str, tuple[str, ...]] = {
     "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies":
         ("accountName", "=default", "containerName", "immutabilityPolicyName"),
     "Microsoft.Storage/storageAccounts/managementPolicies": ("accountName", "managementPolicyName"),
+    "Microsoft.EventGrid/systemTopics": ("systemTopicName",),
+    "Microsoft.EventGrid/systemTopics/eventSubscriptions": ("systemTopicName", "eventSubscriptionName"),
+}
+# Polymorphic objects azure-native flattens but ARM nests: ARM type -> path -> the discriminator
+# kept beside `properties`. An event subscription's destination is {endpointType, properties:
+# {...}} in ARM (https://learn.microsoft.com/azure/event-grid/create-view-manage-system-topics-arm).
+DISCRIMINATED: dict[str, dict[tuple[str, ...], str]] = {
+    "Microsoft.EventGrid/systemTopics/eventSubscriptions": {("destination",): "endpointType"},
 }
 # Arrays of sub-resources: each item is {name, properties: {...}} in ARM.
 SUB_RESOURCE_ARRAYS = {

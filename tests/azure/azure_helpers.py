@@ -43,6 +43,8 @@ ACTION_GROUP = "azure-native:monitor:ActionGroup"
 ALERT = "azure-native:monitor:ActivityLogAlert"
 PRICING = "azure-native:security:Pricing"
 CONTACT = "azure-native:security:SecurityContact"
+SYSTEM_TOPIC = "azure-native:eventgrid:SystemTopic"
+EVENT_SUBSCRIPTION = "azure-native:eventgrid:SystemTopicEventSubscription"
 PROVIDER = "pulumi:providers:azure-native"
 
 

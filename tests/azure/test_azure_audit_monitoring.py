@@ -66,6 +66,21 @@ def test_vault_storage_nsgs_and_vms_send_diagnostics_to_the_workspace(azure_grap
             assert settings[0].inputs["workspaceId"] == workspace_id(azure_graph)
 
 
+def test_storage_diagnostics_name_the_metric_categories_storage_has(azure_graph: Graph) -> None:
+    # Storage accounts and blob services reject "AllMetrics" ("Metric category 'AllMetrics' is not
+    # supported"); their exportable category is Transaction (supported-metrics references of
+    # Microsoft.Storage/storageAccounts[/blobServices]). Other types keep AllMetrics.
+    transaction = [{"category": "Transaction", "enabled": True}]
+    for token in (ACCOUNT, BLOB_SERVICE):
+        for res in azure_graph.of_type(token):
+            (setting,) = diagnostics_of(azure_graph, arm_id(azure_graph, res))
+            assert setting.inputs["metrics"] == transaction, res.name
+    for token in (VAULT, VM):
+        for res in azure_graph.of_type(token):
+            (setting,) = diagnostics_of(azure_graph, arm_id(azure_graph, res))
+            assert setting.inputs["metrics"] == [{"category": "AllMetrics", "enabled": True}], res.name
+
+
 def test_every_diagnostic_setting_targets_the_one_workspace(azure_graph: Graph, gpu_graph: Graph) -> None:
     for graph in (azure_graph, gpu_graph):
         for setting in graph.of_type(DIAGNOSTIC):

@@ -90,3 +90,15 @@ def test_inference_gets_no_write_and_no_datasets() -> None:
     assert {(g.role, g.scope) for g in grants(args).values()} == {
         (roles.STORAGE_BLOB_DATA_READER, models), (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, key_id),
     }
+
+
+def test_built_in_role_ids_are_microsofts() -> None:
+    # https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security and
+    # .../built-in-roles/storage: the same GUIDs in every tenant.
+    assert roles.ROLE_NAMES == {
+        "e147488a-f6f5-4113-8e2d-b22465e65bf6": "Key Vault Crypto Service Encryption User",
+        "08bbd89e-9f13-488c-ac41-acfcb10c90ab": "Key Vault Crypto Service Release User",
+        "12338af0-0e69-4776-bea7-57ae8d297424": "Key Vault Crypto User",
+        "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+        "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+    }

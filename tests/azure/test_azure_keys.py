@@ -78,6 +78,18 @@ def test_vault_sends_audit_logs_to_the_workspace(azure_graph: Graph) -> None:
     assert "/workspaces/" in setting.inputs["workspaceId"]
 
 
+def test_confidential_vms_share_the_region_of_a_premium_vault(azure_graph: Graph, gpu_graph: Graph) -> None:
+    # "Your key vault instance and your confidential VM must be in the same Azure region" and "The
+    # standard SKU is not supported":
+    # https://learn.microsoft.com/azure/confidential-computing/quick-create-confidential-vm-arm
+    for graph in (azure_graph, gpu_graph):
+        (vault,) = graph.of_type(VAULT)
+        (des,) = graph.of_type(DES)
+        assert vault.inputs["properties"]["sku"]["name"] == "premium"
+        assert {vm.inputs["location"] for vm in graph.of_type("azure-native:compute:VirtualMachine")} == {
+            vault.inputs["location"]} == {des.inputs["location"]}
+
+
 def test_premium_vault_and_hsm_keys_when_protection_is_hsm(azure_graph: Graph) -> None:
     (vault,) = azure_graph.of_type(VAULT)
     assert vault.inputs["properties"]["sku"] == {"family": "A", "name": "premium"}
@@ -97,32 +109,46 @@ def test_one_key_per_purpose(azure_graph: Graph, gpu_graph: Graph) -> None:
         assert sorted(k.inputs["keyName"] for k in graph.of_type(KEY)) == ["data", "disks", "logs"]
 
 
+# Keys services follow through automatic rotation. The confidential "disks" key is rotated offline
+# (test_azure_key_rotation.py). The three tests below asserted an automatic rotate action and a
+# rotation_days + 30 lifetime on every key, the disk key included: that encoded the defect (Azure
+# cannot use a rotated confidential disk key version, and the pinned one expired unannounced), so
+# they now hold the disk key to its offline schedule instead.
+AUTOMATIC = ("data", "logs")
+
+
 def test_every_key_rotates_on_the_spec_period(azure_graph: Graph, azure_spec: Environment) -> None:
-    for k in azure_graph.of_type(KEY):
-        policy = k.inputs["properties"]["rotationPolicy"]
+    for purpose in AUTOMATIC:
+        policy = key(azure_graph, purpose).inputs["properties"]["rotationPolicy"]
         rotate = [a for a in policy["lifetimeActions"] if a["action"]["type"] == "rotate"]
         assert rotate == [{"trigger": {"timeAfterCreate": f"P{azure_spec.keys.rotation_days}D"},
-                           "action": {"type": "rotate"}}], k.name
+                           "action": {"type": "rotate"}}], purpose
+    for k in azure_graph.of_type(KEY):
+        policy = k.inputs["properties"]["rotationPolicy"]
         assert any(a["action"]["type"] == "notify" and "timeBeforeExpiry" in a["trigger"]
                    for a in policy["lifetimeActions"]), k.name
 
 
 def test_rotation_period_follows_the_spec(render_variant) -> None:
     graph = render_variant(keys={"rotation_days": 60})
-    for k in graph.of_type(KEY):
-        policy = k.inputs["properties"]["rotationPolicy"]
+    for purpose in AUTOMATIC:
+        policy = key(graph, purpose).inputs["properties"]["rotationPolicy"]
         assert policy["lifetimeActions"][0]["trigger"]["timeAfterCreate"] == "P60D"
         assert policy["attributes"]["expiryTime"] == "P90D"
+    disks = key(graph, "disks").inputs["properties"]["rotationPolicy"]
+    assert disks["attributes"]["expiryTime"] == "P60D"  # the offline rotation is due after 60 days
+    assert [a["action"]["type"] for a in disks["lifetimeActions"]] == ["notify"]
 
 
 def test_every_key_version_expires(azure_graph: Graph, azure_spec: Environment) -> None:
-    lifetime = azure_spec.keys.rotation_days + 30
+    lifetimes = {"data": azure_spec.keys.rotation_days + 30, "logs": azure_spec.keys.rotation_days + 30,
+                 "disks": azure_spec.keys.rotation_days}
     today = dt.datetime.now(dt.UTC).timestamp()
-    for k in azure_graph.of_type(KEY):
-        props = k.inputs["properties"]
+    for purpose, lifetime in lifetimes.items():
+        props = key(azure_graph, purpose).inputs["properties"]
         assert props["rotationPolicy"]["attributes"]["expiryTime"] == f"P{lifetime}D"
         expires = props["attributes"]["expires"]
-        assert today + (lifetime - 1) * 86400 < expires <= today + (lifetime + 1) * 86400, k.name
+        assert today + (lifetime - 1) * 86400 < expires <= today + (lifetime + 1) * 86400, purpose
 
 
 def test_keys_only_wrap_and_unwrap(azure_graph: Graph) -> None:
@@ -188,8 +214,10 @@ def test_orchestrator_release_grant_from_the_spec(azure_graph: Graph, azure_spec
 def test_software_protection_without_confidential_disks_uses_a_standard_vault(render_variant,
                                                                               azure_spec: Environment) -> None:
     workload = azure_spec.workloads[0].model_dump()
-    exemption = {"rule": "confidential-computing", "resource": workload["name"], "expires": dt.date(2099, 1, 1),
-                 "reason": "synthetic benchmark data only, reviewed by security in SEC-42"}
+    exemption = {"rule": "confidential-computing", "resource": workload["name"],
+                 "expires": dt.date.today() + dt.timedelta(days=90),  # exemptions last a year at most
+                 "reason": "synthetic benchmark data only, reviewed by security in SEC-42",
+                 "approved_by": "security-board@example.com"}
     graph = render_variant(keys={"protection": "software"}, workloads=[{**workload, "confidential": "none"}],
                            exemptions=[exemption])
     (vault,) = graph.of_type(VAULT)

@@ -156,6 +156,21 @@ def test_vnet_flow_logs_go_to_the_log_account_with_traffic_analytics(azure_graph
     assert flow.inputs["networkWatcherName"] == "NetworkWatcher_westeurope"
 
 
+def test_flow_log_account_is_one_network_watcher_can_write(azure_graph: Graph, gpu_graph: Graph) -> None:
+    # vnet-flow-logs-overview, "Storage account": same region as the VNet, Standard performance
+    # (Premium isn't supported); network-watcher FAQ: behind a firewall, trusted Azure services
+    # must be allowed ("Enabled from selected virtual networks" plus the exception).
+    for graph in (azure_graph, gpu_graph):
+        (flow,) = graph.of_type(FLOW_LOG)
+        (vnet,) = graph.of_type(VNET)
+        (account,) = [a for a in graph.of_type(ACCOUNT) if arm_id(graph, a) == flow.inputs["storageId"]]
+        assert account.inputs["location"] == vnet.inputs["location"] == flow.inputs["location"]
+        assert account.inputs["sku"]["name"].startswith("Standard_")
+        assert account.inputs["publicNetworkAccess"] == "Enabled"
+        assert account.inputs["networkRuleSet"]["defaultAction"] == "Deny"
+        assert account.inputs["networkRuleSet"]["bypass"] == "AzureServices"
+
+
 def test_flow_logs_write_with_their_own_identity_scoped_to_the_log_account(azure_graph: Graph) -> None:
     (flow,) = azure_graph.of_type(FLOW_LOG)
     (identity_id,) = flow.inputs["identity"]["userAssignedIdentities"]

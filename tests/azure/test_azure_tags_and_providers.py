@@ -19,6 +19,7 @@ UNTAGGABLE = {
     "azure-native:storage:BlobContainer", "azure-native:storage:BlobContainerImmutabilityPolicy",
     "azure-native:storage:ManagementPolicy", "azure-native:operationalinsights:Table",
     "azure-native:security:Pricing", "azure-native:security:SecurityContact",
+    "azure-native:eventgrid:SystemTopicEventSubscription",
 }
 # Ids the graph references but does not create: Azure-managed or built-in.
 EXTERNAL = (

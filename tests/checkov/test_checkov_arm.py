@@ -134,3 +134,23 @@ def test_extension_resources_carry_their_scope_and_no_path_parameters() -> None:
     assert diag_arm["scope"].endswith("/vaults/kv") and "resourceUri" not in diag_arm["properties"]
     assert diag_arm["properties"]["workspaceId"] == "/ws"
     assert pricing_arm["name"] == "VirtualMachines" and pricing_arm["properties"] == {"pricingTier": "Standard"}
+
+
+def test_event_subscription_destination_nests_like_arm() -> None:
+    # ARM writes a destination as {endpointType, properties: {...}}
+    # (learn.microsoft.com/azure/event-grid/create-view-manage-system-topics-arm); azure-native
+    # flattens it. Before, the type was unmapped and went unjudged.
+    subscription = res("azure-native:eventgrid:SystemTopicEventSubscription", "near-expiry", {
+        "systemTopicName": "evgt-vault", "eventSubscriptionName": "KeyNearExpiryToMonitorAlert",
+        "resourceGroupName": "rg", "eventDeliverySchema": "CloudEventSchemaV1_0",
+        "filter": {"includedEventTypes": ["Microsoft.KeyVault.KeyNearExpiry"]},
+        "destination": {"endpointType": "MonitorAlert", "actionGroups": ["ag"], "severity": "Sev2"},
+    })
+    exported = to_arm(graph(subscription))
+    (arm,) = exported.plan["resources"]
+    assert arm["type"] == "Microsoft.EventGrid/systemTopics/eventSubscriptions"
+    assert arm["name"] == "evgt-vault/KeyNearExpiryToMonitorAlert"
+    assert arm["properties"]["destination"] == {"endpointType": "MonitorAlert",
+                                                "properties": {"actionGroups": ["ag"], "severity": "Sev2"}}
+    assert subscription.inputs["destination"]["severity"] == "Sev2"  # the graph keeps azure-native's shape
+    assert exported.unmapped == []

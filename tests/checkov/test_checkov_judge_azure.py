@@ -18,10 +18,10 @@ from hardstack.render import Graph, render
 from hardstack.spec import load
 
 EXAMPLES = ("azure-prod-eu", "azure-gpu-eu")
-# Distinct checks the examples pass today: 34 of checkov's ARM checks and hardstack's 26 HS_AZ
+# Distinct checks the examples pass today: 34 of checkov's ARM checks and hardstack's 27 HS_AZ
 # checks. A lower count means a check stopped applying (an exporter regression, usually).
-DISTINCT_CHECKS_FLOOR = 60
-CUSTOM_CHECKS = {f"HS_AZ_{n}" for n in range(1, 27)}
+DISTINCT_CHECKS_FLOOR = 61
+CUSTOM_CHECKS = {f"HS_AZ_{n}" for n in range(1, 28)}
 
 VAULT = "azure-native:keyvault:Vault"
 KEY = "azure-native:keyvault:Key"
@@ -45,6 +45,7 @@ ACTION_GROUP = "azure-native:monitor:ActionGroup"
 ALERT = "azure-native:monitor:ActivityLogAlert"
 PRICING = "azure-native:security:Pricing"
 CONTACT = "azure-native:security:SecurityContact"
+EVENT_SUBSCRIPTION = "azure-native:eventgrid:SystemTopicEventSubscription"
 SUBSCRIPTION = "/subscriptions/00000000-0000-4000-8000-000000000000"
 OWNER = f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
@@ -130,6 +131,7 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "HS_AZ_24": setting(SUBNET, "defaultOutboundAccess", True, "workload"),
     "HS_AZ_25": rules_edit("workload", lambda rules: [r for r in rules if r["name"] != "deny-all-inbound"]),
     "HS_AZ_26": setting(NIC, "enableIPForwarding", True),
+    "HS_AZ_27": setting(EVENT_SUBSCRIPTION, "destination/actionGroups", [], "KeyNearExpiry"),
 }
 
 

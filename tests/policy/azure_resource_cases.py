@@ -61,6 +61,11 @@ KEY_OK: dict[str, Any] = {"properties": {
 }, "tags": TAGS}
 RELEASABLE_KEY = changed(changed(KEY_OK, "properties/attributes/exportable", True), "properties/releasePolicy",
                          {"contentType": "application/json; charset=utf-8", "data": "eyJ2ZXJzaW9uIjoiMS4wLjAifQ"})
+# A confidential VM disk key as components.azure.VaultKey makes it: rotated offline, so no rotate
+# action; each version expires after the rotation period and Key Vault announces it 30 days ahead.
+OFFLINE_KEY = changed(RELEASABLE_KEY, "properties/rotationPolicy", {
+    "attributes": {"expiryTime": "P90D"},
+    "lifetimeActions": [{"trigger": {"timeBeforeExpiry": "P30D"}, "action": {"type": "notify"}}]})
 VM_OK: dict[str, Any] = {
     "hardwareProfile": {"vmSize": "Standard_DC4es_v5"},
     "identity": {"type": "UserAssigned", "userAssignedIdentities": [IDENTITY_ID]},

@@ -6,7 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from azure_resource_cases import ACCOUNT_OK, DES_ID, KEY_ID, KEY_OK, RELEASABLE_KEY, VM_OK, WORKSPACE_ID, changed
+from azure_resource_cases import (
+    ACCOUNT_OK,
+    DES_ID,
+    FLOW_LOG_OK,
+    KEY_ID,
+    KEY_OK,
+    OFFLINE_KEY,
+    VAULT_OK,
+    VM_OK,
+    WORKSPACE_ID,
+    changed,
+)
 
 from hardstack.render import Resource
 
@@ -30,6 +41,8 @@ ACTION_GROUP = "azure-native:monitor:ActionGroup"
 ALERT = "azure-native:monitor:ActivityLogAlert"
 PRICING = "azure-native:security:Pricing"
 NSG = "azure-native:network:NetworkSecurityGroup"
+SYSTEM_TOPIC = "azure-native:eventgrid:SystemTopic"
+EVENT_SUBSCRIPTION = "azure-native:eventgrid:SystemTopicEventSubscription"
 
 CONFIDENTIAL_DES = "ConfidentialVmEncryptedWithCustomerKey"
 LOGS = [{"categoryGroup": "allLogs", "enabled": True}]
@@ -53,11 +66,12 @@ class Stack:
 
 
 def disk_stack(des_type: str = CONFIDENTIAL_DES, key_props: dict[str, Any] | None = None,
-               own_key: bool = True) -> list[Resource]:
+               own_key: bool = True, vault_sku: str = "premium", vault_location: str = "westeurope") -> list[Resource]:
     s = Stack()
-    vault = s.add(VAULT, "vault")
-    key = s.add(KEY, "disks-key", key_props or RELEASABLE_KEY, {"vaultName": vault})
-    des = s.add(DES, "des", {"encryptionType": des_type, "activeKey": {"keyUrl": "https://kv/keys/disks/1"}},
+    vault = s.add(VAULT, "vault", {**changed(VAULT_OK, "properties/sku/name", vault_sku), "location": vault_location})
+    key = s.add(KEY, "disks-key", key_props or OFFLINE_KEY, {"vaultName": vault})
+    des = s.add(DES, "des", {"encryptionType": des_type, "location": "westeurope",
+                             "activeKey": {"keyUrl": "https://kv/keys/disks/1"}},
                 {"activeKey": [vault, key] if own_key else [vault]})
     s.add(VM, "vm", VM_OK, {"storageProfile": des})
     return s.resources
@@ -172,6 +186,34 @@ def keyed_stack(own: bool = True) -> list[Resource]:
     return s.resources
 
 
+def key_alert_stack(events: tuple[str, ...] = ("Microsoft.KeyVault.KeyNearExpiry", "Microsoft.KeyVault.KeyExpired"),
+                    endpoint: str = "MonitorAlert", email: bool = True) -> list[Resource]:
+    s = Stack()
+    vault = s.add(VAULT, "vault", VAULT_OK)
+    s.add(KEY, "disks-key", OFFLINE_KEY, {"vaultName": vault})
+    receivers = [{"name": "secops", "emailAddress": "secops@example.com"}] if email else []
+    group = s.add(ACTION_GROUP, "action-group", {"enabled": True, "emailReceivers": receivers})
+    topic = s.add(SYSTEM_TOPIC, "vault-events", {"topicType": "Microsoft.KeyVault.vaults", "source": "kv"},
+                  {"source": vault})
+    for event in events:
+        s.add(EVENT_SUBSCRIPTION, event.rsplit(".", 1)[-1], {
+            "eventDeliverySchema": "CloudEventSchemaV1_0", "filter": {"includedEventTypes": [event]},
+            "destination": {"endpointType": endpoint, "actionGroups": ["ag"], "severity": "Sev2"}},
+            {"systemTopicName": topic, "destination": group})
+    return s.resources
+
+
+def flow_storage_stack(sku: str = "Standard_GZRS", location: str = "westeurope", bypass: str = "AzureServices"
+                       ) -> list[Resource]:
+    s = Stack()
+    vnet = s.add(VNET, "vnet", {"location": "westeurope"})
+    account = s.add(ACCOUNT, "logs", {**changed(ACCOUNT_OK, "networkRuleSet/bypass", bypass),
+                                      "sku": {"name": sku}, "location": location, "publicNetworkAccess": "Enabled"})
+    s.add(FLOW_LOG, "flows", {**FLOW_LOG_OK, "location": "westeurope"},
+          {"targetResourceId": vnet, "storageId": account})
+    return s.resources
+
+
 def provider_stack(location: str) -> list[Resource]:
     s = Stack()
     s.add("pulumi:providers:azure-native", "azure-provider", {"location": location, "subscriptionId": "s"})
@@ -186,6 +228,10 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
     "azure-confidential-disk-key": (
         disk_stack, lambda: disk_stack(key_props=KEY_OK),
         "uses key disks-key, which is not an exportable HSM key with a release policy", "des"),
+    "azure-key-expiry-alerts": (key_alert_stack, lambda: key_alert_stack(events=("Microsoft.KeyVault.KeyExpired",)),
+                                "vault vault: KeyNearExpiry events reach no Azure Monitor alert", "vault"),
+    "azure-flow-log-storage": (flow_storage_stack, lambda: flow_storage_stack(bypass="None"),
+                               "flow log flows writes to logs, whose firewall denies by default", "flows"),
     "azure-vnet-flow-logs": (network_stack, lambda: network_stack(flow_enabled=False),
                              "VNet vnet has no enabled flow log", "vnet"),
     "azure-private-endpoints": (endpoint_stack, lambda: endpoint_stack(account_endpoint=False),

@@ -43,6 +43,7 @@ ACTION_GROUP = "azure-native:monitor:ActionGroup"
 ALERT = "azure-native:monitor:ActivityLogAlert"
 PRICING = "azure-native:security:Pricing"
 CONTACT = "azure-native:security:SecurityContact"
+EVENT_SUBSCRIPTION = "azure-native:eventgrid:SystemTopicEventSubscription"
 PROVIDER = "pulumi:providers:azure-native"
 OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
@@ -161,6 +162,8 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "azure-confidential-vm-disk-set": blame(
         set_path(DES, "encryptionType", "EncryptionAtRestWithCustomerKey"), named(VM)),
     "azure-confidential-disk-key": not_releasable,
+    "azure-key-expiry-alerts": drop(EVENT_SUBSCRIPTION, "KeyNearExpiry", blamed=named(VAULT)),
+    "azure-flow-log-storage": blame(set_path(ACCOUNT, "networkRuleSet/bypass", "None", "logs"), named(FLOW_LOG)),
     "azure-vnet-flow-logs": drop(FLOW_LOG, blamed=named(VNET)),
     "azure-private-endpoints": drop(ENDPOINT, "kv-vault", blamed=named(VAULT)),
     "azure-storage-versioning-soft-delete": blame(set_path(BLOB_SERVICE, "isVersioningEnabled", False, "data"),
@@ -208,6 +211,21 @@ def test_weakened_example_fails_the_named_rule(rule_id: str, specs: dict[str, Lo
     assert hits, f"{rule_id} did not fire; failures: {[(f.rule_id, f.message) for f in failed]}"
     assert blamed and any(f.resource_name == blamed for f in hits), [(f.resource_name, f.message) for f in hits]
     assert all(f.message for f in hits)
+
+
+def auto_rotated_disk_key(graph: Graph) -> str:
+    """The defect this suite once passed: the confidential disk key rotating automatically."""
+    key = first(graph, KEY, "disks")
+    key.inputs["properties"]["rotationPolicy"]["lifetimeActions"].insert(
+        0, {"trigger": {"timeAfterCreate": "P90D"}, "action": {"type": "rotate"}})
+    return first(graph, DES).name
+
+
+def test_auto_rotated_confidential_disk_key_fails(specs: dict[str, LoadedSpec], graphs: dict[str, Graph]) -> None:
+    rule_id = "azure-confidential-disk-key"
+    blamed, hits, _ = weaken(specs["azure-prod-eu"], graphs["azure-prod-eu"], auto_rotated_disk_key, rule_id)
+    assert [f.resource_name for f in hits] == [blamed]
+    assert "rotates automatically" in hits[0].message
 
 
 def test_hipaa_example_is_held_to_hipaa_thresholds(specs: dict[str, LoadedSpec], graphs: dict[str, Graph]) -> None:

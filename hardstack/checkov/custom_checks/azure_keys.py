@@ -1,6 +1,7 @@
-"""HS_AZ_9 - HS_AZ_12: Key Vault keys rotate within 90 days, vaults authorize through Azure RBAC
-only, disk encryption sets use a customer key, and exportable keys are HSM keys released only
-under a policy. checkov checks a key's expiry and HSM backing, not its rotation or release."""
+"""HS_AZ_9 - HS_AZ_12: Key Vault keys rotate within 90 days (confidential VM disk keys offline),
+vaults authorize through Azure RBAC only, disk encryption sets use a customer key, and exportable
+keys are HSM keys released only under a policy. checkov checks a key's expiry and HSM backing,
+not its rotation or release."""
 
 from __future__ import annotations
 
@@ -19,19 +20,32 @@ CUSTOMER_KEY_TYPES = {"EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPl
 class AzureKeyRotation(BaseResourceCheck):
     def __init__(self) -> None:
         super().__init__(
-            name=f"Ensure Key Vault keys rotate automatically at least every {MAX_ROTATION_DAYS} days",
+            name=f"Ensure Key Vault keys rotate at least every {MAX_ROTATION_DAYS} days: automatically, or "
+            "(confidential VM disk keys) offline before versions that expire within that time",
             id="HS_AZ_9", categories=[CheckCategories.ENCRYPTION], supported_resources=[KEY],
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        self.evaluated_keys = ["properties/rotationPolicy/lifetimeActions"]
-        for action in items(conf, "properties/rotationPolicy/lifetimeActions"):
+        self.evaluated_keys = ["properties/rotationPolicy/lifetimeActions", "properties/rotationPolicy/attributes",
+                               "properties/releasePolicy"]
+        actions = items(conf, "properties/rotationPolicy/lifetimeActions")
+        for action in actions:
             if str(get(action, "action/type")).lower() != "rotate":
                 continue
             period = days(get(action, "trigger/timeAfterCreate"))
             if period is not None and period <= MAX_ROTATION_DAYS:
                 return CheckResult.PASSED
-        return CheckResult.FAILED
+        # Azure rotates confidential VM disk keys only offline
+        # (https://learn.microsoft.com/azure/confidential-computing/key-rotation-offline): such a key
+        # (one with a release policy) passes when no version outlives the period and a notify action
+        # announces each expiry.
+        rotates = any(str(get(a, "action/type")).lower() == "rotate" for a in actions)
+        notifies = any(str(get(a, "action/type")).lower() == "notify" and get(a, "trigger/timeBeforeExpiry")
+                       for a in actions)
+        lifetime = days(get(conf, "properties/rotationPolicy/attributes/expiryTime"))
+        offline = (bool(get(conf, "properties/releasePolicy/data")) and not rotates and notifies
+                   and lifetime is not None and lifetime <= MAX_ROTATION_DAYS)
+        return CheckResult.PASSED if offline else CheckResult.FAILED
 
 
 class AzureVaultRbac(BaseResourceCheck):

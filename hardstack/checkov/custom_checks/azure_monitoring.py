@@ -1,6 +1,7 @@
-"""HS_AZ_17 - HS_AZ_19: activity-log alerts are on and reach an action group, action groups mail
-people, and Defender's security contact mails alerts. checkov's security contact checks read
-fields the 2023 API retired, and it has no check for alerts or action groups."""
+"""HS_AZ_17 - HS_AZ_19, HS_AZ_27: activity-log alerts are on and reach an action group, action
+groups mail people, Defender's security contact mails alerts, and Key Vault key expiry events
+raise Azure Monitor alerts. checkov's security contact checks read fields the 2023 API retired,
+and it has no check for alerts, action groups or Event Grid subscriptions."""
 
 from __future__ import annotations
 
@@ -59,6 +60,36 @@ class AzureSecurityContactAlerts(BaseResourceCheck):
         return CheckResult.PASSED if ok else CheckResult.FAILED
 
 
+# Key Vault's expiry events (https://learn.microsoft.com/azure/event-grid/event-schema-key-vault),
+# which only a subscription turns into a notice; Azure Monitor alert destinations take severity,
+# action groups and the CloudEvents v1.0 schema
+# (https://learn.microsoft.com/azure/event-grid/handle-key-vault-events-using-azure-monitor-alerts).
+KEY_EXPIRY_EVENTS = ("Microsoft.KeyVault.KeyNearExpiry", "Microsoft.KeyVault.KeyExpired")
+
+
+class AzureKeyExpiryAlert(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure Event Grid subscriptions for Key Vault key expiry raise Azure Monitor alerts to an action "
+            "group",
+            id="HS_AZ_27", categories=[CheckCategories.LOGGING],
+            supported_resources=["Microsoft.EventGrid/systemTopics/eventSubscriptions"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["properties/filter/includedEventTypes", "properties/destination",
+                               "properties/eventDeliverySchema"]
+        included = items(conf, "properties/filter/includedEventTypes")
+        if included and not any(e in KEY_EXPIRY_EVENTS for e in included):
+            return CheckResult.PASSED  # not about key expiry
+        groups = [g for g in items(conf, "properties/destination/properties/actionGroups") if g]
+        ok = (get(conf, "properties/destination/endpointType") == "MonitorAlert" and bool(groups)
+              and bool(get(conf, "properties/destination/properties/severity"))
+              and get(conf, "properties/eventDeliverySchema") == "CloudEventSchemaV1_0")
+        return CheckResult.PASSED if ok else CheckResult.FAILED
+
+
 activity_log_alert = AzureActivityLogAlert()
+key_expiry_alert = AzureKeyExpiryAlert()
 action_group_email = AzureActionGroupEmail()
 security_contact = AzureSecurityContactAlerts()

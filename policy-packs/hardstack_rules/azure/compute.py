@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from hardstack_rules.azure.tokens import DES, KEY, VM, inner
+from hardstack_rules.azure.tokens import DES, KEY, VAULT, VM, inner, lifetime_actions
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
 
@@ -159,11 +159,40 @@ def confidential_disk_set(resources: Sequence[PolicyResource], config: Mapping[s
                        f"{des.props.get('encryptionType')}, not {CONFIDENTIAL_DES}"), vm.urn
 
 
+def _key_problems(des: PolicyResource, key: PolicyResource) -> Iterator[str]:
+    settings = inner(key.props)
+    hsm = str(settings.get("kty", "")).endswith("-HSM")
+    exportable = (settings.get("attributes") or {}).get("exportable") is True
+    if not (hsm and exportable and (settings.get("releasePolicy") or {}).get("data")):
+        yield f"uses key {key.name}, which is not an exportable HSM key with a release policy"
+    # The set pins one version; automatic rotation is not supported for confidential VMs
+    # (https://learn.microsoft.com/azure/confidential-computing/key-rotation-offline), and Key Vault
+    # announces only the current version's expiry
+    # (https://learn.microsoft.com/azure/event-grid/event-schema-key-vault).
+    if lifetime_actions(key.props, "rotate"):
+        yield (f"uses key {key.name}, which rotates automatically: the set never uses the new versions, and the "
+               "pinned one expires without a KeyNearExpiry event (its VMs then shut down)")
+    if not lifetime_actions(key.props, "notify"):
+        yield f"uses key {key.name}, whose expiry nobody is told of (no notify action starts its offline rotation)"
+    # "Your key vault instance and your confidential VM must be in the same Azure region" and
+    # "The standard SKU is not supported"
+    # (https://learn.microsoft.com/azure/confidential-computing/quick-create-confidential-vm-arm).
+    for vault in referenced(key, "vaultName", VAULT):
+        vault_sku = str((inner(vault.props).get("sku") or {}).get("name", "standard")).lower()
+        if vault_sku != "premium":
+            yield f"uses key {key.name} of vault {vault.name}, whose {vault_sku} SKU confidential VMs do not support"
+        here, there = des.props.get("location"), vault.props.get("location")
+        if here and there and str(here).lower() != str(there).lower():
+            yield f"is in {here} but its key's vault {vault.name} is in {there}; confidential VMs need one region"
+
+
 @stack_rule(
     id="azure-confidential-disk-key", title="Confidential disk encryption sets use an attested-release HSM key "
-    "of this stack", severity="high", cloud="azure", practice="encryption", controls=CONFIDENTIAL,
-    remediation="Use a VaultKey with confidential_release: RSA-HSM 3072, exportable, with a release policy "
-    "admitting only attested confidential VMs.",
+    "of this stack, rotated offline, in a Premium vault of their region", severity="high", cloud="azure",
+    practice="encryption", controls=CONFIDENTIAL,
+    remediation="Use a VaultKey with confidential_release (RSA-HSM 3072, exportable, a release policy admitting only "
+    "attested confidential VMs, an expiry and a notify action instead of automatic rotation) in a Premium vault in "
+    "the set's region.",
 )
 def confidential_disk_key(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     for des in of_type(resources, DES):
@@ -173,9 +202,5 @@ def confidential_disk_key(resources: Sequence[PolicyResource], config: Mapping[s
         if not keys:
             yield f"disk encryption set {des.name} uses a key outside this stack", des.urn
         for key in keys:
-            settings = inner(key.props)
-            hsm = str(settings.get("kty", "")).endswith("-HSM")
-            exportable = (settings.get("attributes") or {}).get("exportable") is True
-            if not (hsm and exportable and (settings.get("releasePolicy") or {}).get("data")):
-                yield (f"disk encryption set {des.name} uses key {key.name}, which is not an exportable HSM key "
-                       "with a release policy"), des.urn
+            for problem in _key_problems(des, key):
+                yield f"disk encryption set {des.name} {problem}", des.urn

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.azure.tokens import KEY, VAULT, days, inner
+from hardstack_rules.azure.tokens import KEY, VAULT, days, expiry_days, inner, lifetime_actions, releasable
 from hardstack_rules.rule import resource_rule
 
 KEY_PROTECTION = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(b)"], "nist-800-53": ["SC-12", "CP-9"]}
@@ -94,30 +94,44 @@ def platform_access(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iter
 
 
 def _rotations(props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    policy = inner(props).get("rotationPolicy") or {}
-    return [a for a in policy.get("lifetimeActions") or []
-            if str((a.get("action") or {}).get("type", "")).lower() == "rotate"]
+    return lifetime_actions(props, "rotate")
+
+
+def _offline(props: Mapping[str, Any]) -> bool:
+    """A confidential VM disk key rotated by people: Azure does not rotate confidential VM keys
+    automatically (https://learn.microsoft.com/azure/confidential-computing/key-rotation-offline),
+    so its versions expire and a notify action announces each expiry instead."""
+    notify = [a for a in lifetime_actions(props, "notify") if (a.get("trigger") or {}).get("timeBeforeExpiry")]
+    return releasable(props) and bool(notify) and expiry_days(props) is not None
 
 
 @resource_rule(
-    id="azure-key-rotation", title="Key Vault keys rotate automatically", severity="high", cloud="azure",
-    practice="encryption", types=[KEY], controls=ROTATION,
-    remediation="Give the key a rotation_policy with a lifetime action of type 'rotate' (components.azure.VaultKey).",
+    id="azure-key-rotation", title="Key Vault keys rotate automatically, or offline before their versions expire",
+    severity="high", cloud="azure", practice="encryption", types=[KEY], controls=ROTATION,
+    remediation="Give the key a rotation_policy with a lifetime action of type 'rotate' (components.azure.VaultKey); "
+    "a confidential VM disk key instead gets an expiry time and a 'notify' action, and is rotated offline.",
 )
 def key_rotation(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
-    if not _rotations(props):
-        yield "no rotation policy rotates the key: every version stays in use until someone rotates it"
+    if _rotations(props) or _offline(props):
+        return
+    yield "no rotation policy rotates the key: every version stays in use until someone rotates it" + (
+        ", and no expiry with a notify action tells them to" if releasable(props) else "")
 
 
 @resource_rule(
     id="azure-key-rotation-period", title="Key Vault keys rotate at least every N days", severity="medium",
     cloud="azure", practice="encryption", types=[KEY],
     controls={"hipaa": ["164.312(a)(2)(iv)"], "nist-800-53": ["SC-12"]},
-    remediation="Set the rotate action's trigger.time_after_create to at most the maximum (spec keys.rotation_days).",
+    remediation="Set the rotate action's trigger.time_after_create (an offline-rotated key: the rotation policy's "
+    "expiry time) to at most the maximum (spec keys.rotation_days).",
     config={"maximumDays": {"type": "integer", "default": 365, "minimum": 7}},
 )
 def rotation_period(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
-    expiry = days(((inner(props).get("rotationPolicy") or {}).get("attributes") or {}).get("expiryTime"))
+    expiry = expiry_days(props)
+    maximum = config["maximumDays"]
+    if not _rotations(props) and _offline(props) and expiry is not None and expiry > maximum:
+        # Rotated offline: a version is in use until it expires.
+        yield f"a version lives {expiry} days before its offline rotation is due; the maximum is {maximum}"
     for action in _rotations(props):
         trigger = action.get("trigger") or {}
         after = days(trigger.get("timeAfterCreate"))
@@ -126,8 +140,8 @@ def rotation_period(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iter
         period = after if after is not None else (expiry - before if expiry and before is not None else None)
         if period is None:
             yield "the rotate action's trigger gives no rotation period"
-        elif period > config["maximumDays"]:
-            yield f"rotates {period} days after creation; the maximum is {config['maximumDays']}"
+        elif period > maximum:
+            yield f"rotates {period} days after creation; the maximum is {maximum}"
 
 
 @resource_rule(

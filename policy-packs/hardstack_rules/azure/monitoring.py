@@ -1,6 +1,6 @@
 """Azure threat detection and alerting: Defender for Cloud plans for servers, storage, Key Vault
 and AI; a security contact that mails alerts; activity-log alerts on Key Vault and role
-assignment changes that reach people through an action group."""
+assignment changes, and Key Vault key expiry events, that reach people through an action group."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from hardstack_rules.azure.tokens import ACTION_GROUP, ALERT, CONTACT, PRICING
-from hardstack_rules.relations import of_type, referenced
+from hardstack_rules.azure.tokens import (
+    ACTION_GROUP,
+    ALERT,
+    CONTACT,
+    EVENT_SUBSCRIPTION,
+    KEY,
+    PRICING,
+    SYSTEM_TOPIC,
+    VAULT,
+)
+from hardstack_rules.relations import of_type, referenced, references
 from hardstack_rules.rule import resource_rule, stack_rule
 
 DETECTION = {"hipaa": ["164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"], "gdpr": ["32(1)(d)", "33"],
@@ -74,3 +83,48 @@ def activity_alerts(resources: Sequence[PolicyResource], config: Mapping[str, An
             if not any(_mails(g) for g in groups):
                 yield f"alert {alert.name} on {subject} reaches no enabled action group with an email receiver", \
                     alert.urn
+
+
+# Key Vault's expiry events, and the one Event Grid destination that turns them into alerts
+# (https://learn.microsoft.com/azure/event-grid/handler-azure-monitor-alerts); that destination
+# takes the CloudEvents v1.0 schema only
+# (https://learn.microsoft.com/azure/event-grid/handle-key-vault-events-using-azure-monitor-alerts).
+KEY_EXPIRY_EVENTS = ("Microsoft.KeyVault.KeyNearExpiry", "Microsoft.KeyVault.KeyExpired")
+VAULT_TOPIC_TYPE = "microsoft.keyvault.vaults"
+
+
+def _alerts_people(subscription: PolicyResource) -> bool:
+    destination = subscription.props.get("destination") or {}
+    groups = referenced(subscription, "destination", ACTION_GROUP)
+    return (destination.get("endpointType") == "MonitorAlert" and bool(destination.get("severity"))
+            and subscription.props.get("eventDeliverySchema") == "CloudEventSchemaV1_0"
+            and any(_mails(g) for g in groups))
+
+
+def _delivers(subscription: PolicyResource, event: str) -> bool:
+    included = (subscription.props.get("filter") or {}).get("includedEventTypes") or []
+    return not included or event in included  # no filter: every event type of the topic
+
+
+@stack_rule(
+    id="azure-key-expiry-alerts", title="Key Vault key expiry events alert people", severity="high",
+    cloud="azure", practice="monitoring", controls={**DETECTION, "nist-800-53": ["SI-4", "SC-12"]},
+    remediation="Add an Event Grid system topic on the vault (topic type Microsoft.KeyVault.vaults) with event "
+    "subscriptions for Microsoft.KeyVault.KeyNearExpiry and KeyExpired delivering to an Azure Monitor alert "
+    "(endpoint type MonitorAlert, a severity, CloudEventSchemaV1_0) with an action group that mails people "
+    "(components.azure.KeyExpiryAlerts). Without a subscription a key's notify action tells nobody.",
+)
+def key_expiry_alerts(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    keys = of_type(resources, KEY)
+    topics = [t for t in of_type(resources, SYSTEM_TOPIC)
+              if str(t.props.get("topicType", "")).lower() == VAULT_TOPIC_TYPE]
+    for vault in of_type(resources, VAULT):
+        if not any(references(k, "vaultName", vault) for k in keys):
+            continue  # no key, nothing expires
+        own = [t for t in topics if references(t, "source", vault)]
+        subscriptions = [s for s in of_type(resources, EVENT_SUBSCRIPTION)
+                         if any(references(s, "systemTopicName", t) for t in own) and _alerts_people(s)]
+        for event in KEY_EXPIRY_EVENTS:
+            if not any(_delivers(s, event) for s in subscriptions):
+                yield (f"vault {vault.name}: {event.rsplit('.', 1)[-1]} events reach no Azure Monitor alert with an "
+                       "action group that mails people"), vault.urn

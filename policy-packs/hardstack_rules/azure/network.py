@@ -1,6 +1,6 @@
 """Azure networking: nothing reachable from the internet, NSGs that end in deny-all, subnets
 without implicit outbound access, private endpoints with private DNS for the vault and storage,
-and VNet flow logs analysed in the workspace."""
+and VNet flow logs analysed in the workspace, written to an account Network Watcher can reach."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from hardstack_rules.azure.tokens import (
     VAULT,
     VNET,
 )
-from hardstack_rules.relations import configured, of_type, references
+from hardstack_rules.relations import configured, of_type, referenced, references
 from hardstack_rules.rule import resource_rule, stack_rule
 
 BOUNDARY = {"hipaa": ["164.312(e)(1)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["SC-7", "AC-4"]}
@@ -161,3 +161,32 @@ def private_endpoints(resources: Sequence[PolicyResource], config: Mapping[str, 
             if not configured(resources, endpoint, DNS_GROUP, "privateEndpointName"):
                 yield (f"private endpoint {endpoint.name} of {kind} {target.name} is registered in no private DNS "
                        "zone: clients still resolve the public address"), endpoint.urn
+
+
+@stack_rule(
+    id="azure-flow-log-storage", title="Flow logs write to a standard storage account of the VNet's region that "
+    "admits trusted Azure services", severity="medium", cloud="azure", practice="monitoring",
+    controls=FLOW_MONITORING,
+    remediation="Point the flow log at a Standard (not Premium) account in the VNet's region whose firewall, if it "
+    "denies by default, lets trusted Azure services through (network_rule_set.bypass 'AzureServices'; "
+    "components.azure.SecureStorageAccount network_access='trusted-services').",
+)
+def flow_log_storage(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    # https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview ("Storage account":
+    # "must be in the same region as the virtual network", "must be standard. Premium storage
+    # accounts aren't supported") and https://learn.microsoft.com/azure/network-watcher/frequently-asked-questions
+    # (a storage account behind a firewall must "Allow Azure services on the trusted services list").
+    for flow in of_type(resources, FLOW_LOG):
+        region = str(flow.props.get("location") or "").lower()
+        for account in referenced(flow, "storageId", ACCOUNT):
+            where = str(account.props.get("location") or "").lower()
+            if region and where and where != region:
+                yield f"flow log {flow.name} writes to {account.name} in {where}, not the VNet's {region}", flow.urn
+            sku = str((account.props.get("sku") or {}).get("name", ""))
+            if sku.lower().startswith("premium"):
+                yield f"flow log {flow.name} writes to {account.name}, a {sku} account; flow logs need Standard", \
+                    flow.urn
+            rules = account.props.get("networkRuleSet") or {}
+            if rules.get("defaultAction") == "Deny" and "azureservices" not in str(rules.get("bypass", "")).lower():
+                yield (f"flow log {flow.name} writes to {account.name}, whose firewall denies by default without "
+                       "letting trusted Azure services (Network Watcher) through"), flow.urn

@@ -20,6 +20,7 @@ from hardstack_rules.azure.tokens import (
     NSG,
     PUBLIC_IP,
     RESOURCE_GROUP,
+    SYSTEM_TOPIC,
     VAULT,
     VM,
     VNET,
@@ -31,7 +32,7 @@ from hardstack_rules.rule import resource_rule
 
 REQUIRED = ("hardstack-environment", "owner", "data-classification", "compliance")
 TAGGED_TYPES = [RESOURCE_GROUP, VAULT, KEY, DES, VM, NIC, NSG, VNET, ENDPOINT, ZONE, ZONE_LINK, NAT, PUBLIC_IP,
-                FLOW_LOG, ACCOUNT, IDENTITY, WORKSPACE, ACTION_GROUP, ALERT]
+                FLOW_LOG, ACCOUNT, IDENTITY, WORKSPACE, ACTION_GROUP, ALERT, SYSTEM_TOPIC]
 
 
 @resource_rule(

@@ -40,6 +40,8 @@ ACTION_GROUP = "azure-native:monitor:ActionGroup"
 ALERT = "azure-native:monitor:ActivityLogAlert"
 PRICING = "azure-native:security:Pricing"
 CONTACT = "azure-native:security:SecurityContact"
+SYSTEM_TOPIC = "azure-native:eventgrid:SystemTopic"
+EVENT_SUBSCRIPTION = "azure-native:eventgrid:SystemTopicEventSubscription"
 
 DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
@@ -58,6 +60,23 @@ def days(duration: Any) -> int | None:
         return None
     years, months, weeks, day = (int(g or 0) for g in match.groups())
     return years * 365 + months * 30 + weeks * 7 + day
+
+
+def lifetime_actions(props: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
+    """A key's rotation-policy lifetime actions of `kind` ("rotate" or "notify")."""
+    policy = inner(props).get("rotationPolicy") or {}
+    return [a for a in policy.get("lifetimeActions") or []
+            if str((a.get("action") or {}).get("type", "")).lower() == kind]
+
+
+def releasable(props: Mapping[str, Any]) -> bool:
+    """A key bound to a secure key release policy (a confidential VM disk key)."""
+    return bool((inner(props).get("releasePolicy") or {}).get("data"))
+
+
+def expiry_days(props: Mapping[str, Any]) -> int | None:
+    """Days a rotated version lives (the rotation policy's expiry time)."""
+    return days(((inner(props).get("rotationPolicy") or {}).get("attributes") or {}).get("expiryTime"))
 
 
 def enabled(entries: Any) -> list[Mapping[str, Any]]:
