@@ -1,10 +1,10 @@
-"""hardstack hipaa policy pack: `pulumi preview --policy-pack policy-packs/hipaa`."""
+"""hardstack hipaa policy pack: `pulumi preview --policy-pack policy-packs/hipaa`.
 
-import sys
-from pathlib import Path
-
-# The rules live beside the packs, shared by all of them and by `hardstack check`.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+`hardstack_rules` here is a link to ../hardstack_rules, the rules shared by every pack and by
+`hardstack check`. The Pulumi policy host runs this directory with it first on sys.path, and
+`pulumi policy publish` archives the link's target as real files, so the pack needs nothing
+outside its own directory.
+"""
 
 from hardstack_rules.packs import serve
 
