@@ -21,8 +21,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.guardduty_agent import AGENT_VERSION, install_script
+from hardstack.spec import catalog
 
-SEV_SNP_TYPES = r"(m6a|c6a|r6a)\.(large|[0-9]*xlarge)"
 # Amazon Linux 2023 boots UEFI, which SEV-SNP needs
 # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/launch-instance-boot-mode.html).
 # Read as an AMI id at deploy time, never passed as "resolve:ssm:...": the AWS provider calls
@@ -55,10 +55,12 @@ class ConfidentialWorkloadArgs:
     def __post_init__(self) -> None:
         if self.image is not None and re.fullmatch(r"ami-[0-9a-f]{8,17}", self.image) is None:
             raise ValueError(f"image must be an AMI id such as ami-0123456789abcdef0, got {self.image!r}")
-        if self.confidential and re.fullmatch(SEV_SNP_TYPES, self.instance_type) is None:
+        family = catalog.family_of("aws", self.instance_type)
+        if self.confidential and (family is None or family.kind != "sev-snp"):
             raise ValueError(
-                f"{self.instance_type} cannot run AMD SEV-SNP; use m6a, c6a or r6a "
-                "(for example m6a.2xlarge), or pass confidential=False with an exemption"
+                f"{self.instance_type} cannot run AMD SEV-SNP; sizes that can: m6a.large-8xlarge, "
+                "c6a.large-16xlarge, r6a.large-4xlarge (for example m6a.2xlarge), or pass confidential=False "
+                "with an exemption"
             )
 
 

@@ -153,6 +153,16 @@ def _cloud_rotation(view: SpecView) -> Iterable[Problem]:
             ("keys", "rotation_days"),
             f"Azure Key Vault rotates at least 7 days after a key is created; {view.keys.rotation_days} is below 7",
         )
+    confidential = any((w.confidential or catalog.DEFAULT_KIND["azure"]) != "none" for _, w in view.workloads)
+    if view.cloud == "azure" and confidential and 7 <= view.keys.rotation_days < 28:
+        # The confidential disk key is rotated offline and expires rotation_days after creation;
+        # a Key Vault rotation policy's expiry is at least 28 days
+        # (https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation).
+        yield Problem(
+            ("keys", "rotation_days"),
+            f"confidential Azure VMs' disk key expires rotation_days after creation and Key Vault's shortest "
+            f"expiry is 28 days; {view.keys.rotation_days} is below 28",
+        )
     if view.cloud != "aws":
         return
     if view.keys.rotation_days < 90:

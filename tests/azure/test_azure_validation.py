@@ -112,3 +112,12 @@ def test_confidential_azure_needs_an_attestation_region(azure_spec) -> None:
         validate(data, Path("Pulumi.azure-prod-eu.yaml"))
     assert any(i.field == "region" and "no shared Azure Attestation provider" in i.message and "westeurope"
                in i.message for i in err.value.issues)
+
+
+def test_confidential_disk_key_rotation_below_key_vaults_minimum_expiry_refused(example_spec, spec) -> None:
+    raw = example_spec("azure")
+    raw["keys"]["rotation_days"] = 14
+    issue = spec.issue_at(spec.issues(raw), "keys.rotation_days")
+    assert "28" in issue.message and "14" in issue.message
+    raw["keys"]["rotation_days"] = 28
+    assert spec.valid(raw).keys.rotation_days == 28

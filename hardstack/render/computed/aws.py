@@ -40,6 +40,8 @@ def computed(token: str, name: str, inputs: dict[str, Any], target: Target) -> d
             )
         if kind == "Instance":
             out["privateIp"] = "10.0.0.10"
+        if kind == "VpcEndpoint" and inputs.get("vpcEndpointType") == "Gateway":
+            out["prefixListId"] = f"pl-{short_hash('prefix-list', name, length=8)}"
     elif module == "kms" and kind == "Key":
         h = short_hash(token, name, length=32)
         rid = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-9{h[17:20]}-{h[20:32]}"  # UUID-shaped, like KMS

@@ -33,6 +33,11 @@ _PATHS: dict[str, tuple[str, str]] = {
     "compute:VirtualMachineExtension": (
         _RG + "/providers/Microsoft.Compute/virtualMachines/{vmName}/extensions/{vmExtensionName}",
         "vmExtensionName"),
+    "eventgrid:SystemTopic": (
+        _RG + "/providers/Microsoft.EventGrid/systemTopics/{systemTopicName}", "systemTopicName"),
+    "eventgrid:SystemTopicEventSubscription": (
+        _RG + "/providers/Microsoft.EventGrid/systemTopics/{systemTopicName}/eventSubscriptions/"
+        "{eventSubscriptionName}", "eventSubscriptionName"),
     "network:VirtualNetwork": (_NET + "/virtualNetworks/{virtualNetworkName}", "virtualNetworkName"),
     "network:Subnet": (_NET + "/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}", "subnetName"),
     "network:NetworkSecurityGroup": (
