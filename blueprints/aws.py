@@ -23,12 +23,12 @@ from components.aws.kms_key import KmsKey, KmsKeyArgs
 from components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
 from components.aws.monitoring import ThreatMonitoring, ThreatMonitoringArgs
 from components.aws.network import PrivateNetwork, PrivateNetworkArgs
-from hardstack.spec import Environment
+from hardstack.spec import Environment, names
 
 
 def bucket_name(env: Environment, suffix: str) -> str:
-    base = f"{env.name}-{suffix}"
-    return f"{base[:50]}-{env.account}"
+    # The same derivation validation checks against S3's naming rules (hardstack.spec.names).
+    return names.aws_bucket_name(env.name, suffix, env.account)
 
 
 class AwsEnvironment(pulumi.ComponentResource):
@@ -42,9 +42,9 @@ class AwsEnvironment(pulumi.ComponentResource):
         self.env = env
         self.tags = aws_tags(env)
         self.child = pulumi.ResourceOptions(parent=self)
-        self.role_names = {w.name: f"{env.name}-{w.name}" for w in env.workloads}
-        self.trail_name = f"{env.name}-audit"
-        self.audit_reader = f"{env.name}-audit-reader"
+        self.role_names = {w.name: names.aws_role_name(env.name, w.name) for w in env.workloads}
+        self.trail_name = names.aws_trail_name(env.name)
+        self.audit_reader = names.aws_audit_reader_name(env.name)
         # GuardDuty's runtime agent is installed by hand (no Systems Manager) when threat
         # detection is on; the spec refuses regions without a known artifact bucket.
         self.agent_region = env.region if env.monitoring.threat_detection and env.workloads else None

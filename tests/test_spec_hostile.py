@@ -219,3 +219,19 @@ def test_owner_tag_value_outside_the_tag_character_set_refused(owner: str) -> No
     text = aws_text().replace("owner: ml-platform", f"owner: '{owner}'")
     (issue,) = issues_of(text)
     assert issue.field == "owner" and issue.line == text.splitlines().index(f"    owner: '{owner}'") + 1
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_names_validation_checks_are_the_names_the_blueprints_build(cloud: str, example_paths) -> None:
+    from hardstack.render import render
+    from hardstack.spec import names
+
+    loaded = load(example_paths[cloud])
+    env = loaded.environment
+    graph = render(loaded).graph
+    built = {str(r.inputs.get(key)) for r in graph for key in ("bucket", "name", "roleName") if r.inputs.get(key)}
+    derived = names.derived_names(cloud, env.name, env.account, [(i, b.name) for i, b in enumerate(env.data.buckets)],
+                                  [(i, w.name) for i, w in enumerate(env.workloads)])
+    assert derived
+    missing = [name for name, _, _ in derived if name not in built]
+    assert not missing, missing

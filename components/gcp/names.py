@@ -9,28 +9,21 @@ from __future__ import annotations
 import hashlib
 import re
 
+# Bucket names are checked at validation against Cloud Storage's rules: one derivation for both.
+from hardstack.spec.names import fit_name
+from hardstack.spec.names import gcp_bucket_name as bucket_name
 
-def _fit(base: str, limit: int) -> str:
-    base = re.sub(r"[^a-z0-9-]", "-", base.lower()).strip("-")
-    if len(base) <= limit:
-        return base
-    digest = hashlib.sha256(base.encode()).hexdigest()[:6]
-    return f"{base[: limit - 7].rstrip('-')}-{digest}"
+__all__ = ["bucket_name", "psc_name", "resource_name", "service_account_id"]
 
 
 def resource_name(*parts: str) -> str:
     """Compute, KMS and logging names: [a-z]([-a-z0-9]*[a-z0-9])?, at most 63 characters."""
-    return _fit("-".join(parts), 63)
-
-
-def bucket_name(project: str, *parts: str) -> str:
-    """Cloud Storage names are global: prefix the project id; at most 63 characters."""
-    return _fit("-".join((project, *parts)), 63)
+    return fit_name("-".join(parts), 63)
 
 
 def service_account_id(*parts: str) -> str:
     """Service account ids: 6-30 characters, lower-case letters, digits and '-'."""
-    name = _fit("-".join(parts), 30)
+    name = fit_name("-".join(parts), 30)
     return name if len(name) >= 6 else f"{name}-sa-wl"[:30]
 
 

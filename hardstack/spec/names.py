@@ -102,7 +102,7 @@ def aws_key_alias(env_name: str, purpose: str) -> str:
     return f"alias/{env_name}-{purpose}"
 
 
-def _fit(base: str, limit: int) -> str:
+def fit_name(base: str, limit: int) -> str:
     """Lower-case, '-' for anything else, cut to `limit` with a short hash of the whole."""
     base = re.sub(r"[^a-z0-9-]", "-", base.lower()).strip("-")
     if len(base) <= limit:
@@ -113,7 +113,7 @@ def _fit(base: str, limit: int) -> str:
 
 def gcp_bucket_name(project: str, *parts: str) -> str:
     """Cloud Storage names are global: prefix the project id; at most 63 characters."""
-    return _fit("-".join((project, *parts)), 63)
+    return fit_name("-".join((project, *parts)), 63)
 
 
 Path = tuple[str | int, ...]
