@@ -28,7 +28,7 @@ class Stack:
 
 
 def bucket_stack(skip: str = "", purpose: str = "datasets", locked: bool = True, plain_http: bool = False,
-                 no_logging: bool = False) -> list[Resource]:
+                 no_logging: bool = False, log_grant: str | None = "arn:aws:s3:::data-b") -> list[Resource]:
     s = Stack()
     key = s.add("aws:kms/key:Key", "key")
     logs = s.add("aws:s3/bucket:Bucket", "logs", {"bucket": "logs-b"})
@@ -45,8 +45,14 @@ def bucket_stack(skip: str = "", purpose: str = "datasets", locked: bool = True,
             s.add("aws:s3/bucketVersioning:BucketVersioning", f"{target.name}-v",
                   {"versioningConfiguration": {"status": "Enabled"}}, ref)
         condition = {"Bool": {"aws:SecureTransport": "true" if plain_http else "false"}}
-        policy = {"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
-                                 "Condition": condition}]}
+        policy: dict[str, Any] = {"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+                                                 "Condition": condition}]}
+        if target is logs and log_grant is not None:  # enable-server-access-logging.html's statement
+            policy["Statement"].append({
+                "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": ["s3:PutObject"],
+                "Resource": "arn:aws:s3:::logs-b/data-b/*", "Condition": {
+                    "ArnLike": {"aws:SourceArn": log_grant}, "StringEquals": {"aws:SourceAccount": "123456789012"}},
+            })
         s.add("aws:s3/bucketPolicy:BucketPolicy", f"{target.name}-policy", {"policy": json.dumps(policy)}, ref)
     if not no_logging:
         s.add("aws:s3/bucketLogging:BucketLogging", "data-logging", {"targetBucket": "logs-b"}, {"bucket": b})
@@ -173,6 +179,8 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
     "aws-s3-versioning": (bucket_stack, lambda: bucket_stack(skip="versioning"), "does not keep versions", "logs"),
     "aws-s3-tls-only": (bucket_stack, lambda: bucket_stack(plain_http=True), "accepts plain HTTP", "logs"),
     "aws-s3-access-logging": (bucket_stack, lambda: bucket_stack(no_logging=True), "does not log access", "data"),
+    "aws-s3-access-log-delivery": (bucket_stack, lambda: bucket_stack(log_grant="arn:aws:s3:::other-b"),
+                                   "no access log is ever delivered", "logs"),
     "aws-s3-write-once-models-and-audit": (
         lambda: bucket_stack(purpose="models"), lambda: bucket_stack(purpose="models", locked=False),
         "holds models but is not locked", "data"),

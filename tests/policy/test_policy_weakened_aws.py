@@ -55,6 +55,11 @@ def drop_tls_deny(doc: dict) -> None:
     doc["Statement"] = [s for s in doc["Statement"] if s["Sid"] != "DenyInsecureTransport"]
 
 
+def drop_log_delivery(doc: dict) -> None:
+    doc["Statement"] = [s for s in doc["Statement"]
+                        if "logging.s3.amazonaws.com" not in json.dumps(s.get("Principal"))]
+
+
 def add_access_key(graph: Graph) -> str:
     graph.resources.append(Resource(urn="urn:pulumi:x::x::aws:iam/accessKey:AccessKey::leaked", name="leaked",
                                     type="aws:iam/accessKey:AccessKey", parent=graph.root, inputs={"user": "ci"}))
@@ -118,6 +123,8 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "aws-s3-tls-only": blame(policy_edit(f"{S3}bucketPolicy:BucketPolicy", drop_tls_deny, "datasets"),
                              bucket_named("datasets")),
     "aws-s3-access-logging": drop(f"{S3}bucketLogging:BucketLogging", "datasets", bucket_named("datasets")),
+    "aws-s3-access-log-delivery": blame(policy_edit(f"{S3}bucketPolicy:BucketPolicy", drop_log_delivery,
+                                                    "access-logs"), bucket_named("access-logs")),
     "aws-s3-write-once-models-and-audit": set_input("aws:s3/bucket:Bucket", "objectLockEnabled", False, "models"),
     "aws-default-sg-managed": drop("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
                                    blamed=lambda g: first(g, "aws:ec2/vpc:Vpc").name),

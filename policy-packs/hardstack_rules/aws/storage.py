@@ -3,13 +3,14 @@ write-once storage for model artifacts and audit logs."""
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from hardstack_rules.documents import statements
-from hardstack_rules.relations import configured, of_type
+from hardstack_rules.documents import allows, as_list, statements
+from hardstack_rules.relations import configured, of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
 
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -143,6 +144,45 @@ def access_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any
             continue  # the log bucket itself: logging into itself would loop
         if not configured(resources, bucket, LOGGING, "bucket"):
             yield f"bucket {bucket.name} does not log access", bucket.urn
+
+
+LOG_DELIVERY = "logging.s3.amazonaws.com"
+
+
+def _delivers_for(statement: Mapping[str, Any], source_arn: str) -> bool:
+    """Whether an Allow for the logging service covers `source_arn` (any source when unconditioned)."""
+    if LOG_DELIVERY not in as_list((statement.get("Principal") or {}).get("Service")):
+        return False
+    if not {"s3:PutObject", "s3:*", "*"} & set(as_list(statement.get("Action"))):
+        return False
+    wanted = [v for op, cond in (statement.get("Condition") or {}).items() if op.startswith(("Arn", "String"))
+              for key, v in cond.items() if key.lower() == "aws:sourcearn"]
+    return not wanted or any(fnmatch.fnmatchcase(source_arn, str(pattern))
+                             for value in wanted for pattern in as_list(value))
+
+
+@stack_rule(
+    id="aws-s3-access-log-delivery", title="Access-log target buckets let S3 deliver the logs", severity="high",
+    cloud="aws", practice="monitoring", controls={"hipaa": ["164.312(b)"], "nist-800-53": ["AU-2", "AU-12"]},
+    remediation="In the target bucket's policy allow Service logging.s3.amazonaws.com s3:PutObject on "
+                "arn:aws:s3:::<target>/<prefix>* with ArnLike aws:SourceArn = the source bucket's ARN and "
+                "StringEquals aws:SourceAccount (docs.aws.amazon.com/AmazonS3/latest/userguide/"
+                "enable-server-access-logging.html).",
+)
+def access_log_delivery(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    # With object ownership enforced (ACLs off), S3 delivers server access logs only when the
+    # target's bucket policy grants the logging service principal: otherwise no log ever arrives.
+    buckets = {str(b.props.get("bucket")): b for b in of_type(resources, *BUCKETS) if b.props.get("bucket")}
+    for logging in of_type(resources, LOGGING):
+        target = buckets.get(str(logging.props.get("targetBucket")))
+        if target is None:
+            continue  # a bucket of another stack: its policy is not ours to read
+        grants = [st for p in configured(resources, target, POLICY, "bucket") for st in allows(p.props.get("policy"))]
+        for source in referenced(logging, "bucket", *BUCKETS):
+            arn = f"arn:aws:s3:::{source.props.get('bucket')}"
+            if not any(_delivers_for(st, arn) for st in grants):
+                yield (f"bucket {target.name} receives the access logs of {source.name}, but its policy does not let "
+                       f"{LOG_DELIVERY} write them: no access log is ever delivered"), target.urn
 
 
 @stack_rule(
