@@ -31,6 +31,8 @@ def to_junit(check: CheckReport) -> str:
             elif f.blocking:
                 ET.SubElement(case, "failure", message=f.message, type=f.severity).text = f.remediation
                 failures += 1
+            else:  # an advisory: shown, never a failure
+                ET.SubElement(case, "system-out").text = f"advisory: {f.message}\n{f.remediation}"
         ok = ET.SubElement(suite, "testcase", classname=s.stack, name="stack renders and is judged")
         if s.render_error:
             ET.SubElement(ok, "error", message=s.render_error)

@@ -63,9 +63,11 @@ def bucket_stack(skip: str = "", purpose: str = "datasets", locked: bool = True,
     return s.resources
 
 
-def network_stack(flow: str = "ALL", default_sg: bool = True) -> list[Resource]:
+def network_stack(flow: str = "ALL", default_sg: bool = True, nat: bool = False) -> list[Resource]:
     s = Stack()
     vpc = s.add("aws:ec2/vpc:Vpc", "vpc")
+    if nat:
+        s.add("aws:ec2/natGateway:NatGateway", "egress-nat", {"connectivityType": "public"})
     s.add("aws:ec2/subnet:Subnet", "subnet-a", {}, {"vpcId": vpc})
     s.add("aws:ec2/flowLog:FlowLog", "flow", {"trafficType": flow}, {"vpcId": vpc})
     if default_sg:
@@ -201,6 +203,8 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                   "reaches no subscribed topic", "findings"),
     "aws-data-encrypted-with-own-key": (keyed_stack, lambda: keyed_stack(own=False),
                                         "does not use a KMS key defined in this stack", "group"),
+    "internet-egress-advisory": (network_stack, lambda: network_stack(nat=True),
+                                 "NAT gateway egress-nat gives workloads a path to the internet", "egress-nat"),
     "gdpr-data-residency": (lambda: provider_stack("eu-central-1"), lambda: provider_stack("us-east-1"),
                             "deploys to us-east-1, outside the EU/EEA", "aws-provider"),
 }

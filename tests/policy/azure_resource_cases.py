@@ -139,6 +139,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
         "rotates 730 days after creation; the maximum is 365"),
     "azure-key-expiry": (KEY, KEY_OK, changed(KEY_OK, "properties/attributes/expires", None),
                          "first version never expires"),
+    "azure-key-software-advisory": (KEY, KEY_OK, changed(KEY_OK, "properties/kty", "RSA"),
+                                    "key material is RSA, not held in an HSM"),
     "azure-key-release-hsm": (KEY, RELEASABLE_KEY, changed(RELEASABLE_KEY, "properties/kty", "RSA"),
                               "a releasable key is RSA, not HSM-backed"),
     "azure-vm-confidential-computing": (VM, VM_OK, changed(VM_OK, "securityProfile/securityType", "TrustedLaunch"),

@@ -220,7 +220,17 @@ def provider_stack(location: str) -> list[Resource]:
     return s.resources
 
 
+def egress_stack(nat: bool) -> list[Resource]:
+    resources = provider_stack("westeurope")
+    if nat:
+        s = Stack()
+        s.add("azure-native:network:NatGateway", "egress-nat", {})
+        resources += s.resources
+    return resources
+
+
 # rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
+
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "azure-confidential-vm-disk-set": (
         disk_stack, lambda: disk_stack(des_type="EncryptionAtRestWithCustomerKey"),
@@ -257,6 +267,8 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
     "azure-data-encrypted-with-own-key": (keyed_stack, lambda: keyed_stack(own=False),
                                           "data: encryption does not use a Key Vault key defined in this stack",
                                           "data"),
+    "internet-egress-advisory": (lambda: egress_stack(False), lambda: egress_stack(True),
+                                 "NAT gateway egress-nat gives workloads a path to the internet", "egress-nat"),
     "gdpr-data-residency": (lambda: provider_stack("westeurope"), lambda: provider_stack("eastus"),
                             "deploys to eastus, outside the EU/EEA", "azure-provider"),
 }

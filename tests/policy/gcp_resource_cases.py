@@ -67,6 +67,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
                                 "rotates every 730 days; the maximum is 365"),
     "gcp-kms-hsm-protection": (KEY, KEY_OK, {**KEY_OK, "versionTemplate": {"protectionLevel": "SOFTWARE"}},
                                "protects restricted data with a SOFTWARE key"),
+    "gcp-kms-software-key-advisory": (KEY, KEY_OK, {**KEY_OK, "versionTemplate": {"protectionLevel": "SOFTWARE"}},
+                                      "key material is SOFTWARE-protected"),
     "gcp-kms-destroy-window": (KEY, KEY_OK, {**KEY_OK, "destroyScheduledDuration": "86400s"},
                                "destruction is scheduled 1 days ahead; the minimum is 14"),
     "gcp-kms-prevent-destroy": (KEY, KEY_OK, {**KEY_OK, "deletionPolicy": "DELETE"},

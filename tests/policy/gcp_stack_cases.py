@@ -161,7 +161,17 @@ def findings_stack(enforce_in_transit: bool = False) -> list[Resource]:
     return s.resources
 
 
+def egress_stack(nat: bool) -> list[Resource]:
+    resources = provider_stack("europe-west4")
+    if nat:
+        s = Stack()
+        s.add("gcp:compute/routerNat:RouterNat", "egress-nat", {})
+        resources += s.resources
+    return resources
+
+
 # rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
+
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "gcp-vpc-flow-logs": (network_stack, lambda: network_stack(flow_logs=False),
                           "subnet workloads of network vpc has no flow logs", "workloads"),
@@ -191,6 +201,8 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                         "findings: kmsKeyName does not use a Cloud KMS key defined in this stack",
                                         "findings"),
     # Cloud-independent, run here with a GCP provider: London is outside the EU/EEA.
+    "internet-egress-advisory": (lambda: egress_stack(False), lambda: egress_stack(True),
+                                 "Cloud NAT egress-nat gives workloads a path to the internet", "egress-nat"),
     "gdpr-data-residency": (lambda: provider_stack("europe-west4"), lambda: provider_stack("europe-west2"),
                             "deploys to europe-west2, outside the EU/EEA", "gcp-provider"),
 }

@@ -60,6 +60,12 @@ def drop_log_delivery(doc: dict) -> None:
                         if "logging.s3.amazonaws.com" not in json.dumps(s.get("Principal"))]
 
 
+def add_nat_gateway(graph: Graph) -> str:
+    graph.resources.append(Resource(urn="urn:pulumi:x::x::aws:ec2/natGateway:NatGateway::egress", name="egress",
+                                    type="aws:ec2/natGateway:NatGateway", parent=graph.root, inputs={}))
+    return "egress"
+
+
 def add_access_key(graph: Graph) -> str:
     graph.resources.append(Resource(urn="urn:pulumi:x::x::aws:iam/accessKey:AccessKey::leaked", name="leaked",
                                     type="aws:iam/accessKey:AccessKey", parent=graph.root, inputs={"user": "ci"}))
@@ -131,6 +137,7 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "aws-vpc-flow-logs": drop("aws:ec2/flowLog:FlowLog", blamed=lambda g: first(g, "aws:ec2/subnet:Subnet").name),
     "aws-ebs-encryption-by-default": drop("aws:ebs/encryptionByDefault:EncryptionByDefault"),
     "aws-iam-no-long-lived-keys": add_access_key,
+    "internet-egress-advisory": add_nat_gateway,
     "aws-audit-reaches-sink": blame(set_input("aws:s3/bucket:Bucket", "objectLockEnabled", False, "audit-audit"),
                                     lambda g: first(g, "aws:cloudtrail/trail:Trail").name),
     "aws-guardduty-enabled": drop("aws:guardduty/detectorFeature:DetectorFeature", "runtime",

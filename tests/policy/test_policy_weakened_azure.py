@@ -12,7 +12,7 @@ import pytest
 from weakening import blame, drop, edit_input, findings, first, named, weaken
 
 from hardstack.policy import evaluate
-from hardstack.render import Graph, render
+from hardstack.render import Graph, Resource, render
 from hardstack.spec import LoadedSpec, load
 from hardstack_rules import rules
 from hardstack_rules.packs import packs_for
@@ -93,6 +93,13 @@ def foreign_log_key(graph: Graph) -> str:
     return account.name
 
 
+def add_nat_gateway(graph: Graph) -> str:
+    graph.resources.append(Resource(urn="urn:pulumi:x::x::azure-native:network:NatGateway::egress-nat",
+                                    name="egress-nat", type="azure-native:network:NatGateway", parent=graph.root,
+                                    inputs={}))
+    return "egress-nat"
+
+
 def not_releasable(graph: Graph) -> str:
     key = first(graph, KEY, "disks")
     key.inputs["properties"].pop("releasePolicy")
@@ -121,6 +128,8 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
         {"trigger": {"timeAfterCreate": "P2Y"}, "action": {"type": "rotate"}}], "data"),
     "azure-key-expiry": set_path(KEY, "properties/attributes/expires", None, "data"),
     "azure-key-release-hsm": set_path(KEY, "properties/kty", "RSA", "disks"),
+    "azure-key-software-advisory": set_path(KEY, "properties/kty", "RSA", "data"),
+    "internet-egress-advisory": add_nat_gateway,
     "azure-vm-confidential-computing": set_path(VM, "securityProfile/securityType", "TrustedLaunch"),
     "azure-vm-secure-boot-vtpm": set_path(VM, "securityProfile/uefiSettings/secureBootEnabled", False),
     "azure-vm-encryption-at-host": set_path(VM, "securityProfile/encryptionAtHost", False),

@@ -64,6 +64,9 @@ def add(token: str, name: str, inputs: dict[str, object]) -> Callable[[Graph], s
 WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "gcp-kms-key-rotation": set_input(KEY, "rotationPeriod", None, "data"),
     "gcp-kms-rotation-period": set_input(KEY, "rotationPeriod", f"{365 * 86400}s", "data"),
+    "gcp-kms-software-key-advisory": edit_input(KEY, "versionTemplate",
+                                                lambda t: {**t, "protectionLevel": "SOFTWARE"}, "data"),
+    "internet-egress-advisory": add("gcp:compute/routerNat:RouterNat", "egress-nat", {}),
     "gcp-kms-hsm-protection": edit_input(KEY, "versionTemplate", lambda t: {**t, "protectionLevel": "SOFTWARE"},
                                          "disks"),
     "gcp-kms-destroy-window": set_input(KEY, "destroyScheduledDuration", "86400s", "logs"),

@@ -159,6 +159,20 @@ def key_expiry(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[
 
 
 @resource_rule(
+    id="azure-key-software-advisory", title="Software-protected keys are shown to reviewers", severity="low",
+    cloud="azure", practice="encryption", types=[KEY],
+    controls={"nist-800-53": ["SC-12"]},
+    remediation="Use keys.protection: hsm (kty RSA-HSM in a Premium vault) unless a software key was chosen "
+    "on purpose.",
+)
+def software_key(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
+    # Advisory: spec keys.protection: software is allowed, but key material then lives outside an HSM.
+    kty = str(inner(props).get("kty", ""))
+    if kty and not kty.endswith("-HSM"):
+        yield f"key material is {kty}, not held in an HSM (spec keys.protection: software)"
+
+
+@resource_rule(
     id="azure-key-release-hsm", title="Exportable keys are HSM keys bound to a release policy",
     severity="high", cloud="azure", practice="encryption", types=[KEY],
     controls={"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-12", "SC-39"]},

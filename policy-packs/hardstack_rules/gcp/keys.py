@@ -56,6 +56,20 @@ def hsm(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
 
 
 @resource_rule(
+    id="gcp-kms-software-key-advisory", title="Software-protected keys are shown to reviewers", severity="low",
+    cloud="gcp", practice="encryption", types=[KEY],
+    controls={"nist-800-53": ["SC-12"]},
+    remediation="Use keys.protection: hsm (version_template.protection_level = HSM) unless a software key "
+    "was chosen on purpose.",
+)
+def software_key(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
+    # Advisory: spec keys.protection: software is allowed, but key material then lives outside an HSM.
+    level = (props.get("versionTemplate") or {}).get("protectionLevel", "SOFTWARE")
+    if level == "SOFTWARE":
+        yield "key material is SOFTWARE-protected, not held in an HSM (spec keys.protection: software)"
+
+
+@resource_rule(
     id="gcp-kms-destroy-window", title="Key versions stay recoverable at least N days before destruction",
     severity="medium", cloud="gcp", practice="encryption", types=[KEY],
     controls={"nist-800-53": ["SC-12", "CP-9"]},
