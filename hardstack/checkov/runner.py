@@ -39,11 +39,14 @@ def executable() -> Path:
     )
 
 
-def run(directory: Path, frameworks: list[str], timeout: float = 900) -> list[dict[str, Any]]:
-    """checkov's JSON reports (one per framework) for every file under `directory`."""
+def run(directory: Path, frameworks: list[str], timeout: float = 900,
+        baseline: Path | None = None) -> list[dict[str, Any]]:
+    """checkov's JSON reports (one per framework) for every file under `directory`; with
+    `baseline`, as checkov reports with `--baseline` (failures the baseline lists dropped)."""
     command = [
         str(executable()), "-d", str(directory), "--framework", *sorted(set(frameworks)),
         "-o", "json", "--skip-download", "--external-checks-dir", str(CUSTOM_CHECKS),
+        *(["--baseline", str(baseline)] if baseline is not None else []),
     ]
     # No update check, no mapping download: checkov makes no network call at all.
     env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from hardstack.checkov.baseline import write_baseline
 from hardstack.checkov.export import FORMATS, ExportUnsupportedError, export, export_path, is_export
 from hardstack.render import RenderError, render
 from hardstack.spec import SpecError, load
@@ -22,10 +23,15 @@ def export_cmd(file: Path, fmt: str | None, out_dir: Path, force: bool) -> None:
     """Render FILE offline and write it as Terraform plan JSON or an ARM template.
 
     \b
+    Beside the export it keeps exported/.checkov.baseline: the spec's unexpired exemptions of
+    checkov checks, so bare checkov with --baseline gives the verdict `hardstack check` gives.
+
+    \b
     Examples:
       hardstack export stacks/Pulumi.aws-prod-eu.yaml --out exported/
-      checkov -d exported/ --framework terraform_plan \\
-          --external-checks-dir hardstack/checkov/custom_checks
+      checkov -d exported/ --framework terraform_plan arm --skip-download \\
+          --external-checks-dir hardstack/checkov/custom_checks \\
+          --baseline exported/.checkov.baseline
     """
     try:
         loaded = load(file)
@@ -42,10 +48,13 @@ def export_cmd(file: Path, fmt: str | None, out_dir: Path, force: bool) -> None:
                     "(use --force to overwrite it)", fg="red", err=True)
         raise SystemExit(2)
     try:
-        exported = export(render(loaded).graph, out_dir)
+        graph = render(loaded).graph
+        exported = export(graph, out_dir)
     except (RenderError, ExportUnsupportedError) as exc:
         click.secho(f"✗ {exc}", fg="red", err=True)
         raise SystemExit(1) from None
-    click.echo(f"✓ {exported.path} ({exported.format}, {len(exported.addresses)} resources)")
+    baseline = write_baseline(exported, graph, loaded.environment)
+    click.echo(f"✓ {exported.path} ({exported.format}, {len(exported.addresses)} resources); "
+               f"exemptions as checkov baseline in {baseline}")
     for res in exported.unmapped:
         click.echo(f"  not exported (no {exported.format} type known): {res.type} {res.name}", err=True)
