@@ -163,16 +163,19 @@ def validate(node: Any, file: Path, stack: str | None = None) -> models.Environm
         )])
     raw = _plain(node)
     issues: list[SpecIssue] = []
+    model_problems: list[Problem] = []
     try:
         env = models.Environment.model_validate(raw)
     except ValidationError as exc:
         env = None
         for err in exc.errors():
             if err["type"] == "hardstack_rules":
-                continue  # reported below from the partial view, with precise paths
+                # reported below from the partial view, with precise paths; kept in case it sees none
+                model_problems += [Problem(tuple(path), message) for path, message in err["ctx"]["problems"]]
+                continue
             path = tuple(err["loc"])
             issues.append(SpecIssue(file, line_of(node, path), dotted(path), _explain(err, path)))
-    problems = cross_field_problems(_partial_view(raw))
+    problems = cross_field_problems(_partial_view(raw)) or model_problems
     issues.extend(_issue(file, node, p) for p in problems)
     name = raw.get("name")
     if stack is not None and isinstance(name, str) and name != stack:
@@ -248,8 +251,8 @@ def _partial_view(raw: dict[str, Any]) -> SpecView:
         region=part("region", _STR),
         account=part("account", _STR),
         project_number=part("project_number", _STR),
-        azure=part("azure", TypeAdapter(models.AzureTenant)) if "azure" in raw else None,
-        azure_given="azure" in raw,
+        azure=part("azure", TypeAdapter(models.AzureTenant)) if raw.get("azure") is not None else None,
+        azure_given=raw.get("azure") is not None,  # `azure: null` gives no tenant, as the model sees it
         compliance=part("compliance", TypeAdapter(list[models.Framework])),
         keys=part("keys", TypeAdapter(models.Keys)),
         logging=part("logging", TypeAdapter(models.Logging)),
