@@ -28,6 +28,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 from setuptools import find_packages
 
+from hardstack_rules.gate import EXEMPTIONS_POLICY
 from hardstack_rules.packs import PACKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,7 +217,7 @@ out["name"] = pack["name"]
 out["policies"] = [p.name for p in pack["policies"]]
 out["initial_config"] = pack.get("initial_config")
 out["rules_file"] = hardstack_rules.__file__
-print(json.dumps(out))
+print(json.dumps(out, default=lambda value: value.value))  # EnforcementLevel in initial_config
 """
 
 
@@ -241,6 +242,7 @@ def test_published_pack_runs_without_the_repository(name: str, tmp_path: Path) -
     assert out["rules_importable_before"] is False
     assert Path(out["rules_file"]).resolve().is_relative_to(pack_dir.resolve())
     assert out["name"] == f"hardstack-{name}"
-    expected = [r.id for r in PACKS[name].rules()]
+    expected = [*(r.id for r in PACKS[name].rules()), EXEMPTIONS_POLICY]
     assert expected and out["policies"] == expected
-    assert out["initial_config"] == {rid: dict(cfg) for rid, cfg in PACKS[name].config.items()}
+    assert out["initial_config"] == {**{r.id: PACKS[name].entry(r) for r in PACKS[name].rules()},
+                                     EXEMPTIONS_POLICY: {"enforcementLevel": "advisory"}}

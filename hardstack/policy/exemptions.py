@@ -6,6 +6,8 @@ a spec name qualified by the environment (`trainer` for `<env>-trainer`), or the
 itself (every resource of the stack). Unexpired, it turns a failure into `exempted`, with its
 reason; expired, the failure stays and says so. An exemption that matches no known rule or no
 resource of the stack is an error: it would otherwise hide nothing today and anything tomorrow.
+Matching and expiry live in hardstack_rules.exemptions, which the policy packs apply under the
+Pulumi engine too: one implementation for every gate.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from hardstack.render import Graph
 from hardstack.spec import Environment, catalog
 from hardstack.spec.models import Exemption
 from hardstack_rules import REGISTRY
+from hardstack_rules.exemptions import covers, decide
 
 CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_[0-9]+$|^HS_[A-Z0-9_]+$")
 
@@ -62,25 +65,19 @@ def validate_exemptions(env: Environment, graph: Graph) -> list[ExemptionProblem
     return problems
 
 
-def _candidates(finding: Finding, graph: Graph, env: Environment) -> set[str]:
-    names = {env.name}
+def _ancestry(finding: Finding, graph: Graph) -> list[str]:
+    """The names of the finding's resource and of every component above it (none for a finding
+    on the stack as a whole)."""
+    names = []
     res = graph.by_urn(finding.resource_urn) if finding.resource_urn else None
     while res is not None:
-        names.add(res.name)
+        names.append(res.name)
         res = graph.by_urn(res.parent)
     return names
 
 
-def _rule_ids(finding: Finding) -> set[str]:
-    rule = REGISTRY.get(finding.rule_id)
-    return {finding.rule_id, *(rule.aliases if rule else ())}
-
-
 def matches(e: Exemption, finding: Finding, graph: Graph, env: Environment) -> bool:
-    if e.rule not in _rule_ids(finding):
-        return False
-    candidates = _candidates(finding, graph, env)
-    return e.resource in candidates or f"{env.name}-{e.resource}" in candidates
+    return covers(e, finding.rule_id, _ancestry(finding, graph), env.name)
 
 
 def apply_exemptions(findings: Iterable[Finding], env: Environment, graph: Graph,
@@ -89,16 +86,15 @@ def apply_exemptions(findings: Iterable[Finding], env: Environment, graph: Graph
     out = []
     for finding in findings:
         if finding.status == "failed":
-            found = [e for e in env.exemptions if matches(e, finding, graph, env)]
-            live = [e for e in found if e.expires >= today]
-            if live:
-                e = live[0]
+            decision = decide(env.exemptions, finding.rule_id, _ancestry(finding, graph), env.name, today)
+            if decision.exemption is not None:
+                e = decision.exemption
                 finding.status = "exempted"
                 finding.exemption = {
                     "rule": e.rule, "resource": e.resource, "reason": e.reason,
                     "expires": e.expires.isoformat(), "approved_by": e.approved_by,
                 }
-            elif found:
-                finding.message += f" (its exemption expired on {max(e.expires for e in found).isoformat()})"
+            else:
+                finding.message += decision.note
         out.append(finding)
     return out

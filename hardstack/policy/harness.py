@@ -4,7 +4,10 @@
     assert check_resource(my_policy, "aws:s3/bucket:Bucket", {"acl": "public-read"}) == ["..."]
 
 Policies are called exactly as the Pulumi engine calls them (SDK argument objects, the
-policy's own validate function); config schema defaults are applied as the CLI would.
+policy's own validate function, properties as pulumi_policy's list/dict proxies with numbers
+as floats); config schema defaults are applied as the CLI would. To run a whole pack directory
+in its own process over gRPC, as `pulumi preview --policy-pack` does, use
+hardstack.policy.engine_driver.PackProcess.
 """
 
 from __future__ import annotations

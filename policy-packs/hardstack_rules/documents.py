@@ -1,10 +1,16 @@
-"""Reading IAM-style policy documents (AWS key, bucket, role and endpoint policies)."""
+"""Reading IAM-style policy documents (AWS key, bucket, role and endpoint policies).
+
+A document arrives as a JSON string or, under the engine, as pulumi_policy's dict proxy: `parse`
+returns plain dicts and lists either way (hardstack_rules.values), so statements can be read,
+compared and printed like the JSON they are."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from typing import Any
+
+from hardstack_rules.values import is_list, is_map, plain
 
 
 def parse(document: Any) -> dict[str, Any] | None:
@@ -14,13 +20,13 @@ def parse(document: Any) -> dict[str, Any] | None:
             document = json.loads(document)
         except ValueError:
             return None
-    return document if isinstance(document, dict) else None
+    return plain(document) if is_map(document) else None
 
 
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
-    return value if isinstance(value, list) else [value]
+    return list(value) if is_list(value) else [value]
 
 
 def statements(document: Any) -> Iterator[dict[str, Any]]:
@@ -28,7 +34,7 @@ def statements(document: Any) -> Iterator[dict[str, Any]]:
     if parsed is None:
         return
     for st in as_list(parsed.get("Statement")):
-        if isinstance(st, dict):
+        if is_map(st):
             yield st
 
 
@@ -48,7 +54,7 @@ def is_wildcard_principal(st: dict[str, Any]) -> bool:
     principal = st.get("Principal")
     if principal == "*":
         return True
-    return isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
+    return is_map(principal) and "*" in as_list(principal.get("AWS"))
 
 
 def has_condition(st: dict[str, Any]) -> bool:

@@ -33,3 +33,16 @@ def ancestors(resource: PolicyResource) -> list[PolicyResource]:
         out.append(parent)
         parent = parent.parent
     return out
+
+
+ROOT_STACK = "pulumi:pulumi:Stack"
+
+
+def stack_ancestry(resource: PolicyResource | None) -> list[str]:
+    """Names of a resource and of the components above it (not the root stack): what a spec
+    exemption's `resource` may name."""
+    names = []
+    while resource is not None and resource.resource_type != ROOT_STACK:
+        names.append(resource.name)
+        resource = resource.parent
+    return names

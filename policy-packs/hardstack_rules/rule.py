@@ -5,13 +5,18 @@ tested anywhere. `Rule.policy()` wraps one in a `ResourceValidationPolicy` or
 `StackValidationPolicy`: the same code runs under `pulumi preview --policy-pack` and in
 `hardstack check`. Constructing a `PolicyPack` is left to each pack's `__main__.py`, because
 outside the Pulumi engine that constructor starts a server and blocks.
+
+Rules receive properties as the engine sends them (lists and dicts as pulumi_policy's proxies,
+numbers as floats): see hardstack_rules.values. Served by a pack, a policy also consults the
+pack's exemption gate (hardstack_rules.gate); offline, `hardstack check` applies the same
+exemptions to every finding afterwards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -26,6 +31,10 @@ from pulumi_policy import (
 )
 
 from hardstack_rules.controls import FRAMEWORKS
+from hardstack_rules.relations import stack_ancestry
+
+if TYPE_CHECKING:
+    from hardstack_rules.gate import Gate
 
 Cloud = Literal["aws", "gcp", "azure", "any"]
 SeverityName = Literal["low", "medium", "high", "critical"]
@@ -66,8 +75,10 @@ class Rule:
         return {k: v["default"] for k, v in self.config.items() if "default" in v}
 
     def policy(
-        self, enforcement: EnforcementLevel = EnforcementLevel.MANDATORY,
+        self, enforcement: EnforcementLevel = EnforcementLevel.MANDATORY, gate: Gate | None = None,
     ) -> ResourceValidationPolicy | StackValidationPolicy:
+        """The CrossGuard policy of this rule. With a `gate` (a served pack) findings a spec
+        exemption covers are held back for the gate's advisory policy instead of reported."""
         primary = next(iter(self.controls), "nist-800-53")
         fw = FRAMEWORKS[primary]
         common: dict[str, Any] = {
@@ -85,26 +96,39 @@ class Rule:
         if self.config:
             common["config_schema"] = PolicyConfigSchema(properties={k: dict(v) for k, v in self.config.items()})
         if self.stack_check is not None:
-            return StackValidationPolicy(validate=self._validate_stack, **common)
-        return ResourceValidationPolicy(validate=self._validate_resource, **common)
+            return StackValidationPolicy(validate=lambda args, report: self._validate_stack(args, report, gate),
+                                         **common)
+        return ResourceValidationPolicy(validate=lambda args, report: self._validate_resource(args, report, gate),
+                                        **common)
 
     def _config(self, given: Mapping[str, Any]) -> dict[str, Any]:
         # The Pulumi CLI fills in schema defaults, the SDK does not: do it here for both paths.
         return {**self.defaults(), **{k: v for k, v in given.items() if k != "enforcementLevel"}}
 
-    def _validate_resource(self, args: ResourceValidationArgs, report: Callable[..., None]) -> None:
+    def _validate_resource(self, args: ResourceValidationArgs, report: Callable[..., None],
+                           gate: Gate | None = None) -> None:
+        if gate is not None:
+            gate.see(args.urn, args.name, args.opts.parent)
         if args.resource_type not in self.resource_types or self.check is None:
             return
         for message in self.check(args.props, self._config(args.get_config())):
-            report(message)
+            if gate is not None:
+                message = gate.judge(self, message, args.urn, gate.ancestry(args.urn, args.name, args.opts.parent))
+            if message is not None:
+                report(message)
 
-    def _validate_stack(self, args: StackValidationArgs, report: Callable[..., None]) -> None:
+    def _validate_stack(self, args: StackValidationArgs, report: Callable[..., None],
+                        gate: Gate | None = None) -> None:
         assert self.stack_check is not None
         prefix = PACKAGE_PREFIX.get(self.cloud)
         if prefix and not any(r.resource_type.startswith(prefix) for r in args.resources):
             return
+        by_urn = {r.urn: r for r in args.resources} if gate is not None else {}
         for message, urn in self.stack_check(args.resources, self._config(args.get_config())):
-            report(message, urn)
+            if gate is not None:
+                message = gate.judge(self, message, urn, stack_ancestry(by_urn.get(urn or "")))
+            if message is not None:
+                report(message, urn)
 
 
 REGISTRY: dict[str, Rule] = {}

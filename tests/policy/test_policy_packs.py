@@ -12,6 +12,7 @@ import pulumi_policy
 import pytest
 import yaml
 
+from hardstack_rules.gate import EXEMPTIONS_POLICY
 from hardstack_rules.packs import PACKS
 
 PACKS_DIR = Path(__file__).resolve().parents[2] / "policy-packs"
@@ -33,13 +34,54 @@ def test_pack_directory_builds_its_pack(name: str, monkeypatch: pytest.MonkeyPat
     assert "pulumi-policy" in (directory / "requirements.txt").read_text()
     CAPTURED.clear()
     monkeypatch.setattr(pulumi_policy, "PolicyPack", Captured)
+    # serve() wraps the SDK's ConfigureStack handler (hardstack_rules.gate): undone after the test.
+    servicer = pulumi_policy.policy._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer, "ConfigureStack", servicer.ConfigureStack)
     runpy.run_path(str(directory / "__main__.py"), run_name="__main__")
     (pack,) = CAPTURED
     assert pack["name"] == f"hardstack-{name}"
     names = [p.name for p in pack["policies"]]
-    assert names == [r.id for r in PACKS[name].rules()] and len(names) == len(set(names))
+    # The exemptions policy comes last: AnalyzeStack runs a pack's policies in order.
+    assert names == [*(r.id for r in PACKS[name].rules()), EXEMPTIONS_POLICY] and len(names) == len(set(names))
     assert all(isinstance(p, pulumi_policy.ResourceValidationPolicy | pulumi_policy.StackValidationPolicy)
                for p in pack["policies"])
+    # Every entry states its level (the CLI reads a missing one as protobuf's default, advisory),
+    # the level `hardstack check` uses, with the pack's settings.
+    initial = pack["initial_config"]
+    assert set(initial) == {*(r.id for r in PACKS[name].rules()), EXEMPTIONS_POLICY}
+    for rule in PACKS[name].rules():
+        entry = dict(initial[rule.id])
+        assert entry.pop("enforcementLevel") == pulumi_policy.EnforcementLevel(PACKS[name].enforcement(rule))
+        settings = {k: v for k, v in PACKS[name].config.get(rule.id, {}).items() if k != "enforcementLevel"}
+        assert entry == {**rule.defaults(), **settings} == PACKS[name].rule_config(rule)
+    assert initial[EXEMPTIONS_POLICY] == {"enforcementLevel": pulumi_policy.EnforcementLevel.ADVISORY}
+    by_name = {p.name: p for p in pack["policies"]}
+    assert by_name[EXEMPTIONS_POLICY].enforcement_level == pulumi_policy.EnforcementLevel.ADVISORY
+    assert all(by_name[r.id].enforcement_level.value == PACKS[name].enforcement(r) for r in PACKS[name].rules())
+
+
+@pytest.mark.parametrize("name", sorted(PACKS))
+def test_pack_config_names_only_its_rules_and_fits_their_schemas(name: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    pack = PACKS[name]
+    rules = {r.id: r for r in pack.rules()}
+    assert set(pack.config) <= set(rules)
+    assert all(entry["enforcementLevel"] == pack.enforcement(rules[rule_id]) for rule_id, entry in pack.config.items())
+    for rule in rules.values():
+        schema = {"type": "object", "properties": {k: dict(v) for k, v in rule.config.items()}}
+        jsonschema.validate(pack.rule_config(rule), schema)
+        assert pack.entry(rule)["enforcementLevel"] == pack.enforcement(rule) in ("advisory", "mandatory")
+
+
+def test_a_pack_entry_may_name_the_level_and_both_gates_use_it() -> None:
+    from hardstack_rules.packs import Pack
+
+    pack = Pack("t", "t", select=lambda r: r.id == "aws-kms-rotation-period",
+                config={"aws-kms-rotation-period": {"enforcementLevel": "advisory", "maximumDays": 90}})
+    (rule,) = pack.rules()
+    assert pack.enforcement(rule) == "advisory"
+    assert pack.rule_config(rule) == {"maximumDays": 90}
+    assert pack.entry(rule) == {"maximumDays": 90, "enforcementLevel": "advisory"}
 
 
 def test_hipaa_pack_tightens_thresholds() -> None:

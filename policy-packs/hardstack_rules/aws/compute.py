@@ -11,6 +11,7 @@ from pulumi_policy import PolicyResource
 from hardstack_rules.documents import allows, as_list
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
+from hardstack_rules.values import is_map, number
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -40,7 +41,7 @@ def imdsv2(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]
     if metadata.get("httpTokens") != "required":
         yield "IMDSv1 is allowed: instance credentials can be read without a session token"
     if metadata.get("httpPutResponseHopLimit", 1) > 1:
-        yield f"metadata hop limit {metadata['httpPutResponseHopLimit']} lets containers reach credentials"
+        yield f"metadata hop limit {number(metadata['httpPutResponseHopLimit'])} lets containers reach credentials"
 
 
 @resource_rule(
@@ -80,7 +81,7 @@ def _names_principal(st: Mapping[str, Any], arn: str) -> bool:
     """The statement applies to `arn`: named as principal, or the account root narrowed to it
     by an aws:PrincipalArn condition (how hardstack names principals that may not exist yet)."""
     principal = st.get("Principal")
-    named = as_list(principal.get("AWS")) if isinstance(principal, dict) else as_list(principal)
+    named = as_list(principal.get("AWS")) if is_map(principal) else as_list(principal)
     if arn in named:
         return True
     account_root = f"arn:aws:iam::{arn.split(':')[4]}:root"

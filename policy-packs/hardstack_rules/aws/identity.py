@@ -11,6 +11,7 @@ from pulumi_policy import PolicyResource
 from hardstack_rules.documents import allows, as_list, parse, statements, wildcard_actions
 from hardstack_rules.relations import of_type
 from hardstack_rules.rule import resource_rule, stack_rule
+from hardstack_rules.values import is_map
 
 ROLE = "aws:iam/role:Role"
 POLICIES = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy",
@@ -69,9 +70,9 @@ def workload_boundary(props: Mapping[str, Any], config: Mapping[str, Any]) -> It
 def trust_bound(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
     for st in allows(props.get("assumeRolePolicy")):
         principal = st.get("Principal") or {}
-        if principal == "*" or "*" in as_list(principal.get("AWS") if isinstance(principal, dict) else None):
+        if principal == "*" or "*" in as_list(principal.get("AWS") if is_map(principal) else None):
             yield "any principal may assume this role"
-        elif isinstance(principal, dict) and "Service" in principal:
+        elif is_map(principal) and "Service" in principal:
             conditions = str(st.get("Condition") or {})
             if "aws:SourceAccount" not in conditions and "aws:SourceArn" not in conditions:
                 yield f"{principal['Service']} may assume it on behalf of any account"

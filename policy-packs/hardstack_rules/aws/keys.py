@@ -7,6 +7,7 @@ from typing import Any
 
 from hardstack_rules.documents import allows, has_condition, is_wildcard_principal, wildcard_actions
 from hardstack_rules.rule import resource_rule
+from hardstack_rules.values import number
 
 KEY = "aws:kms/key:Key"
 
@@ -32,7 +33,7 @@ def key_rotation(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterato
 def rotation_period(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
     days = props.get("rotationPeriodInDays", 365)
     if days > config["maximumDays"]:
-        yield f"rotates every {days} days; the maximum is {config['maximumDays']}"
+        yield f"rotates every {number(days)} days; the maximum is {number(config['maximumDays'])}"
 
 
 @resource_rule(
@@ -72,4 +73,4 @@ def key_policy_actions(props: Mapping[str, Any], config: Mapping[str, Any]) -> I
 def deletion_window(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
     days = props.get("deletionWindowInDays", 30)
     if days < config["minimumDays"]:
-        yield f"deletion window is {days} days; the minimum is {config['minimumDays']}"
+        yield f"deletion window is {number(days)} days; the minimum is {number(config['minimumDays'])}"

@@ -11,6 +11,7 @@ from pulumi_policy import PolicyResource
 
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
+from hardstack_rules.values import number, plain
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -58,7 +59,8 @@ def trail_key(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[s
     remediation="Add an advanced event selector for eventCategory Data and resources.type AWS::S3::Object.",
 )
 def data_events(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
-    text = json.dumps(props.get("advancedEventSelectors") or []) + json.dumps(props.get("eventSelectors") or [])
+    selectors = [props.get("advancedEventSelectors") or [], props.get("eventSelectors") or []]
+    text = json.dumps(plain(selectors))
     if "AWS::S3::Object" not in text:
         yield "S3 object reads and writes are not recorded"
 
@@ -86,7 +88,7 @@ def log_retention(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterat
     if days == 0:
         yield "logs are kept forever without a retention decision"  # 0 = never expire, unreviewed
     elif days < config["minimumDays"]:
-        yield f"keeps logs {days} days; the minimum is {config['minimumDays']}"
+        yield f"keeps logs {number(days)} days; the minimum is {number(config['minimumDays'])}"
 
 
 @stack_rule(

@@ -19,6 +19,7 @@ from hardstack_rules.documents import (
 )
 from hardstack_rules.relations import configured, of_type, references
 from hardstack_rules.rule import resource_rule, stack_rule
+from hardstack_rules.values import number
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -40,9 +41,9 @@ def no_open_ingress(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iter
     if props.get("type") == "ingress":  # ec2.SecurityGroupRule
         rules.append(props)
     for rule in rules:
-        open_to = ANYWHERE & set((rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or []))
+        open_to = ANYWHERE & {*(rule.get("cidrBlocks") or []), *(rule.get("ipv6CidrBlocks") or [])}
         if open_to:
-            ports = f"{rule.get('fromPort', '?')}-{rule.get('toPort', '?')}"
+            ports = f"{number(rule.get('fromPort', '?'))}-{number(rule.get('toPort', '?'))}"
             yield f"ingress from {', '.join(sorted(open_to))} on ports {ports}"
 
 

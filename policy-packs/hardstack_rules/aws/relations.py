@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -9,6 +10,7 @@ from pulumi_policy import PolicyResource
 
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import stack_rule
+from hardstack_rules.values import plain
 
 KEY = "aws:kms/key:Key"
 # (resource type, property holding the key) for every data store the blueprints create.
@@ -31,7 +33,8 @@ KEYED = (
 def own_key(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     for token, prop in KEYED:
         for res in of_type(resources, token):
-            if token.endswith("BucketServerSideEncryptionConfiguration") and "AES256" in str(res.props.get(prop)):
+            sse = token.endswith("BucketServerSideEncryptionConfiguration")
+            if sse and "AES256" in json.dumps(plain(res.props.get(prop))):
                 continue  # reported by aws-s3-sse-customer-key; no key to trace
             if not referenced(res, prop, KEY):
                 yield f"{res.name}: {prop} does not use a KMS key defined in this stack", res.urn

@@ -8,6 +8,7 @@ from typing import Any
 
 from hardstack_rules.azure.tokens import KEY, VAULT, days, expiry_days, inner, lifetime_actions, releasable
 from hardstack_rules.rule import resource_rule
+from hardstack_rules.values import number
 
 KEY_PROTECTION = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(b)"], "nist-800-53": ["SC-12", "CP-9"]}
 VAULT_ACCESS = {"hipaa": ["164.312(a)(1)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["AC-3", "SC-7"]}
@@ -37,7 +38,7 @@ def soft_delete(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator
         return
     kept = settings.get("softDeleteRetentionInDays", 90)  # Azure's default
     if kept < config["minimumDays"]:
-        yield f"keeps deleted keys {kept} days; the minimum is {config['minimumDays']}"
+        yield f"keeps deleted keys {number(kept)} days; the minimum is {number(config['minimumDays'])}"
 
 
 @resource_rule(
@@ -131,7 +132,8 @@ def rotation_period(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iter
     maximum = config["maximumDays"]
     if not _rotations(props) and _offline(props) and expiry is not None and expiry > maximum:
         # Rotated offline: a version is in use until it expires.
-        yield f"a version lives {expiry} days before its offline rotation is due; the maximum is {maximum}"
+        yield (f"a version lives {number(expiry)} days before its offline rotation is due; "
+               f"the maximum is {number(maximum)}")
     for action in _rotations(props):
         trigger = action.get("trigger") or {}
         after = days(trigger.get("timeAfterCreate"))
@@ -141,7 +143,7 @@ def rotation_period(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iter
         if period is None:
             yield "the rotate action's trigger gives no rotation period"
         elif period > maximum:
-            yield f"rotates {period} days after creation; the maximum is {maximum}"
+            yield f"rotates {number(period)} days after creation; the maximum is {number(maximum)}"
 
 
 @resource_rule(

@@ -23,6 +23,7 @@ from hardstack_rules.azure.tokens import (
 )
 from hardstack_rules.relations import configured, of_type, references
 from hardstack_rules.rule import resource_rule, stack_rule
+from hardstack_rules.values import number
 
 AUDIT = {"hipaa": ["164.312(b)", "164.308(a)(1)(ii)(D)"], "gdpr": ["30", "32(1)(d)"],
          "nist-800-53": ["AU-2", "AU-12"]}
@@ -68,13 +69,13 @@ def retention(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
             kept = _positive(table.props.get("totalRetentionInDays")) or interactive
             if kept < minimum:
                 yield (f"table {table.props.get('tableName', table.name)} of workspace {workspace.name} keeps "
-                       f"{kept} days; the minimum is {minimum}"), table.urn
+                       f"{number(kept)} days; the minimum is {number(minimum)}"), table.urn
         if ws_days < minimum:
             named = {t.props.get("tableName") for t in tables}
             inheriting = [t for t in AUDIT_TABLES if t not in named]
             if inheriting:
                 yield (f"workspace {workspace.name} keeps {ws_days} days, and so do its audit tables "
-                       f"{', '.join(inheriting)}; the minimum is {minimum}"), workspace.urn
+                       f"{', '.join(inheriting)}; the minimum is {number(minimum)}"), workspace.urn
 
 
 @resource_rule(

@@ -22,6 +22,7 @@ from hardstack_rules.azure.tokens import (
 )
 from hardstack_rules.relations import of_type, referenced, references
 from hardstack_rules.rule import resource_rule, stack_rule
+from hardstack_rules.values import plain
 
 DETECTION = {"hipaa": ["164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"], "gdpr": ["32(1)(d)", "33"],
              "nist-800-53": ["SI-4", "IR-4"]}
@@ -75,7 +76,7 @@ def _mails(group: PolicyResource) -> bool:
 def activity_alerts(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     alerts = [a for a in of_type(resources, ALERT) if a.props.get("enabled") is not False]
     for subject, prefix in WATCHED.items():
-        watching = [a for a in alerts if prefix in json.dumps(a.props.get("condition") or {})]
+        watching = [a for a in alerts if prefix in json.dumps(plain(a.props.get("condition") or {}))]
         if not watching:
             yield f"no enabled activity-log alert on {subject}", None
         for alert in watching:

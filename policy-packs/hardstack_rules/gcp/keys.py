@@ -8,6 +8,7 @@ from typing import Any
 
 from hardstack_rules.gcp.tokens import KEY, KEY_IAM, PUBLIC_MEMBERS, duration_days, grants, labels
 from hardstack_rules.rule import resource_rule
+from hardstack_rules.values import number
 
 KEY_CONTROLS = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-12"]}
 
@@ -33,7 +34,7 @@ def key_rotation(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterato
 def rotation_period(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
     days = duration_days(props.get("rotationPeriod"))
     if days is not None and days > config["maximumDays"]:
-        yield f"rotates every {days:g} days; the maximum is {config['maximumDays']}"
+        yield f"rotates every {days:g} days; the maximum is {number(config['maximumDays'])}"
 
 
 @resource_rule(
@@ -81,7 +82,7 @@ def destroy_window(props: Mapping[str, Any], config: Mapping[str, Any]) -> Itera
     days = duration_days(props.get("destroyScheduledDuration"))
     days = 30.0 if days is None else days
     if days < config["minimumDays"]:
-        yield f"destruction is scheduled {days:g} days ahead; the minimum is {config['minimumDays']}"
+        yield f"destruction is scheduled {days:g} days ahead; the minimum is {number(config['minimumDays'])}"
 
 
 @resource_rule(

@@ -11,6 +11,7 @@ from pulumi_policy import PolicyResource
 from hardstack_rules.gcp.tokens import AUDIT_CONFIGS, BUCKET, LOG_BUCKET, SINK
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
+from hardstack_rules.values import number
 
 AUDIT = {"hipaa": ["164.312(b)", "164.308(a)(1)(ii)(D)"], "gdpr": ["30", "32(1)(d)"],
          "nist-800-53": ["AU-2", "AU-12"]}
@@ -59,7 +60,7 @@ def log_bucket_key(props: Mapping[str, Any], config: Mapping[str, Any]) -> Itera
 def log_retention(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
     days = int(props.get("retentionDays") or 30)  # Cloud Logging's default is 30 days
     if days < config["minimumDays"]:
-        yield f"keeps logs {days} days; the minimum is {config['minimumDays']}"
+        yield f"keeps logs {number(days)} days; the minimum is {number(config['minimumDays'])}"
 
 
 @resource_rule(

@@ -11,6 +11,7 @@ from pulumi_policy import PolicyResource
 from hardstack_rules.gcp.tokens import DNS_POLICY, FIREWALL, NETWORK, SUBNET
 from hardstack_rules.relations import of_type, references
 from hardstack_rules.rule import resource_rule, stack_rule
+from hardstack_rules.values import number
 
 ANYWHERE = {"0.0.0.0/0", "::/0"}
 BOUNDARY = {"hipaa": ["164.312(e)(1)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["SC-7", "AC-4"]}
@@ -80,7 +81,7 @@ def subnet_flow_logs(props: Mapping[str, Any], config: Mapping[str, Any]) -> Ite
         return
     sampling = float(log.get("flowSampling", 0.5))  # GCP's default sampling
     if sampling < config["minimumSampling"]:
-        yield f"samples {sampling:g} of flows; the minimum is {config['minimumSampling']}"
+        yield f"samples {sampling:g} of flows; the minimum is {number(config['minimumSampling'])}"
     if log.get("metadata") == "EXCLUDE_ALL_METADATA":
         yield "flow logs exclude metadata (no instance or VPC names for investigation)"
 
