@@ -46,11 +46,22 @@ def _names(graph: Graph, env: Environment) -> set[str]:
     return names
 
 
-def validate_exemptions(env: Environment, graph: Graph) -> list[ExemptionProblem]:
+def validate_exemptions(env: Environment, graph: Graph,
+                        checkov_ids: frozenset[str] | None = None) -> list[ExemptionProblem]:
+    """Exemptions that name no known rule or no resource of the stack; with `checkov_ids` (the
+    installed checkov's checks and hardstack's custom checks), checkov ids are held to that list
+    rather than to their shape."""
     names = _names(graph, env)
     problems = []
     for index, e in enumerate(env.exemptions):
-        if not known_rule(e.rule):
+        if checkov_ids is not None and CHECKOV_ID.match(e.rule) and e.rule not in checkov_ids:
+            close = difflib.get_close_matches(e.rule, sorted(checkov_ids), n=2)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            problems.append(ExemptionProblem(
+                index, "rule", f"'{e.rule}' is no check of the installed checkov nor of hardstack's custom checks; "
+                f"{hint}`checkov --list` and hardstack/checkov/custom_checks show the ids",
+            ))
+        elif not known_rule(e.rule):
             close = difflib.get_close_matches(e.rule, sorted(REGISTRY), n=2)
             hint = f"did you mean {' or '.join(close)}? " if close else ""
             problems.append(ExemptionProblem(
@@ -74,6 +85,21 @@ def _ancestry(finding: Finding, graph: Graph) -> list[str]:
         names.append(res.name)
         res = graph.by_urn(res.parent)
     return names
+
+
+def stale_exemptions(env: Environment, graph: Graph, findings: Iterable[Finding],
+                     judged_checkov: bool = True) -> list[tuple[int, Exemption]]:
+    """(index, exemption) for every exemption that covered no failure in this run: it hides nothing
+    today and would hide anything that fails there tomorrow. Checkov ids are judged only when
+    checkov ran."""
+    relevant = [f for f in findings if f.status in ("failed", "exempted")]
+    stale = []
+    for index, e in enumerate(env.exemptions):
+        if CHECKOV_ID.match(e.rule) and not judged_checkov:
+            continue
+        if not any(covers(e, f.rule_id, _ancestry(f, graph), env.name) for f in relevant):
+            stale.append((index, e))
+    return stale
 
 
 def matches(e: Exemption, finding: Finding, graph: Graph, env: Environment) -> bool:
