@@ -17,8 +17,10 @@ from hardstack.checkov.results import CheckovStackResult, map_results
 from hardstack.findings import Finding
 from hardstack.locate import spec_path_for
 from hardstack.policy import PolicyResult, apply_exemptions, evaluate, validate_exemptions
+from hardstack.policy.exemptions import stale_exemptions
 from hardstack.render import Graph, RenderError, render
 from hardstack.spec import LoadedSpec, SpecError, SpecIssue, load
+from hardstack.spec.models import Exemption
 from hardstack_rules.packs import packs_for
 
 Progress = Callable[[str], None]
@@ -39,6 +41,8 @@ class StackReport:
     checkov: CheckovStackResult | None = None
     checkov_note: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    # Exemptions that covered no failure in this run (index in the spec, exemption, its line).
+    stale: list[tuple[int, Exemption, int]] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Finding]:
@@ -63,9 +67,10 @@ class CheckReport:
 
     @property
     def exit_code(self) -> int:
-        if self.checkov_error or any(s.issues or s.render_error for s in self.stacks):
-            return 2
-        return 1 if any(s.failed for s in self.stacks) else 0
+        """The exit code without gates: the same scheme every command uses (report/gates.py)."""
+        from hardstack.report.gates import Verdict
+
+        return Verdict(self).exit_code
 
 
 def _locate(report: StackReport) -> None:
@@ -81,7 +86,7 @@ def _locate(report: StackReport) -> None:
         finding.line = report.loaded.line_of(path)
 
 
-def _prepare(file: Path, progress: Progress) -> StackReport:
+def _prepare(file: Path, progress: Progress, checkov_ids: frozenset[str] | None = None) -> StackReport:
     report = StackReport(file=file, stack=file.name)
     started = time.perf_counter()
     try:
@@ -100,7 +105,7 @@ def _prepare(file: Path, progress: Progress) -> StackReport:
         return report
     report.graph, report.render_seconds = rendered.graph, rendered.seconds
     env = report.loaded.environment
-    for problem in validate_exemptions(env, report.graph):
+    for problem in validate_exemptions(env, report.graph, checkov_ids):
         path = ("exemptions", problem.index, problem.field)
         report.issues.append(SpecIssue(file, report.loaded.line_of(path),
                                        f"exemptions[{problem.index}].{problem.field}", problem.message))
@@ -143,9 +148,37 @@ def _judge(reports: list[StackReport], check: CheckReport, progress: Progress) -
             report.findings.extend(result.findings)
 
 
-def run_check(files: list[Path], progress: Progress = lambda _: None, with_checkov: bool = True) -> CheckReport:
+def _checkov_ids(with_checkov: bool) -> frozenset[str] | None:
+    """The installed checkov's check ids (cached), or None when checkov is not used or missing:
+    exemptions then have their checkov ids checked by shape only."""
+    if not with_checkov:
+        return None
+    from hardstack.checkov.check_ids import known_check_ids
+
+    try:
+        return known_check_ids()
+    except checkov_runner.CheckovMissingError:
+        return None
+
+
+def _stale(report: StackReport, judged_checkov: bool, strict: bool) -> None:
+    assert report.loaded is not None and report.graph is not None
+    env = report.loaded.environment
+    for index, e in stale_exemptions(env, report.graph, report.findings, judged_checkov):
+        line = report.loaded.line_of(("exemptions", index))
+        report.stale.append((index, e, line))
+        if strict:  # --strict: an exemption that hides nothing is invalid input
+            report.issues.append(SpecIssue(report.file, line, f"exemptions[{index}]", (
+                f"{{rule: {e.rule}, resource: {e.resource}}} covered no failure in this run (stale): remove it, "
+                "or correct its rule or resource")))
+
+
+def run_check(files: list[Path], progress: Progress = lambda _: None, with_checkov: bool = True,
+              strict: bool = False) -> CheckReport:
+    """Validate, render, judge and apply exemptions; with `strict`, stale exemptions are invalid input."""
     started = time.perf_counter()
-    reports = [_prepare(file, progress) for file in files]
+    checkov_ids = _checkov_ids(with_checkov)
+    reports = [_prepare(file, progress, checkov_ids) for file in files]
     check = CheckReport(stacks=reports)
     if with_checkov:
         _judge(reports, check, progress)
@@ -153,5 +186,6 @@ def run_check(files: list[Path], progress: Progress = lambda _: None, with_check
         if report.loaded is not None and report.graph is not None:
             report.findings = apply_exemptions(report.findings, report.loaded.environment, report.graph)
             _locate(report)
+            _stale(report, judged_checkov=report.checkov is not None, strict=strict)
     check.seconds = time.perf_counter() - started
     return check

@@ -22,6 +22,8 @@ class CheckovStackResult:
     # is judged by the bucket's graph checks): (name, pulumi type).
     indirect: list[tuple[str, str]] = field(default_factory=list)
     unjudged: list[tuple[str, str]] = field(default_factory=list)  # connected to nothing judged
+    names: dict[str, str] = field(default_factory=dict)  # check id -> check name, of every check that ran
+    version: str | None = None  # checkov's version, from its report's summary
 
     @property
     def distinct_passed(self) -> set[str]:
@@ -39,6 +41,9 @@ def map_results(reports: Iterable[dict[str, Any]], exported: Iterable[ExportedSt
     out = {e.stack: CheckovStackResult(e.stack) for e in by_file.values()}
     seen: dict[str, set[str]] = {e.stack: set() for e in by_file.values()}
     for report in reports:
+        version = (report.get("summary") or {}).get("checkov_version")
+        for result in out.values():
+            result.version = result.version or version
         results = report.get("results", {})
         for status in ("passed_checks", "failed_checks"):
             for item in results.get(status, []):
@@ -49,6 +54,7 @@ def map_results(reports: Iterable[dict[str, Any]], exported: Iterable[ExportedSt
                 if urn is None:
                     continue
                 seen[stack.stack].add(urn)
+                out[stack.stack].names.setdefault(item["check_id"], str(item.get("check_name") or ""))
                 if status == "passed_checks":
                     out[stack.stack].passed.add((item["check_id"], urn))
                     continue

@@ -12,9 +12,10 @@ from hardstack.cli.plan import plan
 from hardstack.cli.policies import policies
 from hardstack.cli.schema import schema
 from hardstack.cli.validate import validate
+from hardstack.report.gates import EXIT_STATUS
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EXIT_STATUS)
 @click.version_option(__version__, prog_name="hardstack")
 def main() -> None:
     """Hardened AI environments on AWS, Azure and GCP from one spec per environment.

@@ -8,38 +8,112 @@ import click
 
 from hardstack.check import run_check
 from hardstack.cli.files import stack_files, write_atomically
-from hardstack.report import FORMATS
+from hardstack.report import EXTENSIONS, FILE_NAMES, FORMATS
+from hardstack.report.gates import EXIT_STATUS, Gates, Matcher, Verdict, split_values
 
 
-@click.command()
+def _formats(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    picked = tuple(dict.fromkeys(v.lower() for v in split_values(values)))
+    unknown = [v for v in picked if v not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(FORMATS)}")
+    return picked
+
+
+def _matcher(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Matcher:
+    matcher = Matcher.parse(values)
+    unknown = matcher.unknown_ids()
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: no policy rule, alias, checkov check id (CKV_*, CKV2_*, HS_*), framework "
+            "(hipaa, gdpr, nist-800-53) or severity (LOW, MEDIUM, HIGH, CRITICAL); `hardstack policies list` "
+            "shows the rule ids", param=param)
+    return matcher
+
+
+GATE = {"multiple": True, "callback": _matcher, "metavar": "SEVERITY|ID|FRAMEWORK"}
+
+
+@click.command(epilog=EXIT_STATUS)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
-              help="Report format written to --output (text is also printed).")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report here (e.g. results.sarif for code scanning).")
+@click.option("--format", "formats", multiple=True, callback=_formats, metavar="FORMAT",
+              help=f"{', '.join(FORMATS)}; repeat or comma-separate for several (with --output-dir). "
+                   "Default: text, or what --output's extension says (.sarif .json .xml .md .txt).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the one --format here instead of standard output ('-': standard output).")
+@click.option("--output-dir", "--output-file-path", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write every --format into this directory: hardstack.txt, hardstack.json, hardstack.sarif, "
+                   "hardstack.junit.xml, hardstack.md.")
+@click.option("--soft-fail", is_flag=True, help="Exit 0 whatever the findings (not on invalid input or errors).")
+@click.option("--hard-fail-on", **GATE, help="Failures that block: at or above a severity, or named.")
+@click.option("--soft-fail-on", **GATE, help="Failures that do not block: at or below a severity, or named.")
+@click.option("-c", "--check", "checks", **GATE, help="Report only these: named, or at or above a severity.")
+@click.option("--skip-check", **GATE, help="Leave these out: named, or at or below a severity.")
+@click.option("--compact", is_flag=True, help="Text: one line per finding; exempted ones without their reason.")
 @click.option("--no-checkov", is_flag=True, help="Skip checkov (policy packs only); for quick local runs.")
-def check(paths: tuple[Path, ...], fmt: str, output: Path | None, no_checkov: bool) -> None:
+@click.option("--strict", is_flag=True,
+              help="An exemption that covers no failure (stale) is invalid input (exit 1), not a warning.")
+def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, output_dir: Path | None,
+          soft_fail: bool, hard_fail_on: Matcher, soft_fail_on: Matcher, checks: Matcher, skip_check: Matcher,
+          compact: bool, no_checkov: bool, strict: bool) -> None:
     """Validate, render, run the policy packs and checkov on stacks (default: every stack).
 
     checkov runs once over all stacks, offline, from its isolated environment (.checkov-venv).
     Exemptions in each spec (rule or checkov id, resource, reason, expiry) turn failures into
-    reported exemptions; expired ones count as failures.
+    reported exemptions; expired ones count as failures; one naming a check the installed
+    checkov does not have is invalid input; one that covers no failure is reported as stale
+    (invalid input with --strict).
 
-    Exit status: 0 nothing mandatory fails, 1 something does, 2 bad input (invalid spec,
-    exemption naming no rule or resource) or checkov missing.
+    \b
+    Reports: one --format goes to standard output (progress and the human summary then go to
+    standard error), or to --output FILE; several go to --output-dir DIR.
+
+    \b
+    Gates, as in checkov (values repeat or comma-separate; ids take wildcards; a framework
+    name selects the rules mapped to it): a failure blocks unless --soft-fail, --soft-fail-on
+    or --hard-fail-on say otherwise. Advisories block only when --hard-fail-on names their id.
+    checkov reports no severity offline: its failures count as medium.
 
     \b
     Examples:
       hardstack check
-      hardstack check stacks/Pulumi.aws-prod-eu.yaml --format sarif --output results.sarif
-      hardstack check --format junit --output junit.xml
-      hardstack check --no-checkov            # policies only, no checkov start-up
+      hardstack check --format json | python -m json.tool
+      hardstack check --format sarif -o results.sarif
+      hardstack check --format text,sarif,junit,markdown --output-dir out/
+      hardstack check --soft-fail                         # report everything, block nothing
+      hardstack check --hard-fail-on HIGH                 # only high and critical block
+      hardstack check --soft-fail-on MEDIUM               # low and medium never block
+      hardstack check --soft-fail --hard-fail-on CKV_AWS_144,aws-kms-*
+      hardstack check --check hipaa                       # HIPAA-mapped rules only
+      hardstack check --skip-check LOW --skip-check CKV2_AWS_*
+      hardstack check --compact --no-checkov              # policies only, one line each
     """
+    if output is not None and str(output) == "-":
+        output = None
+    if output is not None and output_dir is not None:
+        raise click.UsageError("--output FILE and --output-dir DIR exclude each other: pick one")
+    formats = formats or ((EXTENSIONS.get(output.suffix.lower(), "text"),) if output is not None else ("text",))
+    if len(formats) > 1 and output_dir is None:
+        where = f"--output {output}" if output is not None else "standard output"
+        raise click.UsageError(f"{where} takes one format, not {', '.join(formats)}: "
+                               "use --output-dir DIR for several (one file per format)")
+    gates = Gates(soft_fail=soft_fail, hard_fail_on=hard_fail_on, soft_fail_on=soft_fail_on,
+                  check=checks, skip_check=skip_check)
     files = stack_files(paths)
     click.echo(f"checking {len(files)} stack(s) ...", err=True)
-    report = run_check(files, progress=lambda line: click.echo(line, err=True), with_checkov=not no_checkov)
-    click.echo(FORMATS["text"](report), nl=False)
+    report = run_check(files, progress=lambda line: click.echo(line, err=True), with_checkov=not no_checkov,
+                       strict=strict)
+    verdict = Verdict(report, gates=gates, compact=compact)
+    to_stdout = formats[0] if output is None and output_dir is None else None
+    if to_stdout != "text":  # the human summary: on standard output unless a machine format has it
+        click.echo(FORMATS["text"](verdict), nl=False, err=to_stdout is not None)
+    if to_stdout is not None:
+        click.echo(FORMATS[to_stdout](verdict), nl=False)
     if output is not None:
-        write_atomically(output, FORMATS[fmt](report))
-        click.echo(f"{fmt} report written to {output}", err=True)
-    raise SystemExit(report.exit_code)
+        write_atomically(output, FORMATS[formats[0]](verdict))
+        click.echo(f"{formats[0]} report written to {output}", err=True)
+    if output_dir is not None:
+        for fmt in formats:
+            write_atomically(output_dir / FILE_NAMES[fmt], FORMATS[fmt](verdict))
+            click.echo(f"{fmt} report written to {output_dir / FILE_NAMES[fmt]}", err=True)
+    raise SystemExit(verdict.exit_code)

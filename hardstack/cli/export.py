@@ -9,10 +9,11 @@ import click
 from hardstack.checkov.baseline import write_baseline
 from hardstack.checkov.export import FORMATS, ExportUnsupportedError, export, export_path, is_export
 from hardstack.render import RenderError, render
+from hardstack.report.gates import EXIT_STATUS
 from hardstack.spec import SpecError, load
 
 
-@click.command("export")
+@click.command("export", epilog=EXIT_STATUS)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["terraform-plan", "arm"]),
               help="terraform-plan (AWS, GCP) or arm (Azure); default: the stack's cloud's format.")
@@ -52,7 +53,7 @@ def export_cmd(file: Path, fmt: str | None, out_dir: Path, force: bool) -> None:
         exported = export(graph, out_dir)
     except (RenderError, ExportUnsupportedError) as exc:
         click.secho(f"✗ {exc}", fg="red", err=True)
-        raise SystemExit(1) from None
+        raise SystemExit(2) from None
     baseline = write_baseline(exported, graph, loaded.environment)
     click.echo(f"✓ {exported.path} ({exported.format}, {len(exported.addresses)} resources); "
                f"exemptions as checkov baseline in {baseline}")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import click
 
 DEFAULT_STACKS_DIR = Path("stacks")
+
+
+class OutputError(click.ClickException):
+    """A file hardstack was asked to write could not be written: exit 2, like any failure to do
+    what was asked (hardstack.report.gates.EXIT_STATUS)."""
+
+    exit_code = 2
 
 
 def stack_files(paths: tuple[Path, ...], stacks_dir: Path = DEFAULT_STACKS_DIR) -> list[Path]:
@@ -35,13 +41,16 @@ def stack_files(paths: tuple[Path, ...], stacks_dir: Path = DEFAULT_STACKS_DIR) 
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` in one step, so an interrupted write never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Replace `path` in one step, so an interrupted write never leaves half a file.
+
+    Click's atomic file writes a temporary file beside the target and renames it over: a new file
+    gets the usual mode (0666 less the umask, so 0644 under umask 022), a replaced file keeps its
+    mode. (A tempfile.mkstemp file would be 0600 whatever the umask.)
+    """
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # An absolute path, so a file named '-' is a file, not standard output.
+        with click.open_file(os.fspath(path.absolute()), "w", encoding="utf-8", atomic=True) as handle:
             handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc

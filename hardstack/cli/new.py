@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from hardstack.cli.files import DEFAULT_STACKS_DIR, write_atomically
+from hardstack.report.gates import EXIT_STATUS
 from hardstack.scaffold import ScaffoldArgs, render_stack_file
 from hardstack.spec import SpecError, catalog, loads
 
@@ -21,7 +22,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-@click.command()
+@click.command(epilog=EXIT_STATUS)
 @click.argument("name", required=False)
 @click.option("--cloud", type=click.Choice(CLOUDS), help="Target cloud (prompted if omitted).")
 @click.option("--region", help="Cloud region, e.g. eu-west-1, europe-west4, westeurope.")
@@ -81,7 +82,7 @@ def new(name: str | None, cloud: str | None, region: str | None, compliance: tup
         raise SystemExit(1) from None
     if target.exists() and not force:
         click.secho(f"✗ {target} exists; left unchanged (use --force to overwrite it)", fg="red", err=True)
-        raise SystemExit(1)
+        raise SystemExit(2)
     write_atomically(target, text)
     kinds = ", ".join(catalog.kinds_offered(cloud))
     click.secho(f"✓ wrote {target}", fg="green")

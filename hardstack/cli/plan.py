@@ -9,6 +9,7 @@ import click
 
 from hardstack.cli.files import write_atomically
 from hardstack.render import Graph, RenderError, render
+from hardstack.report.gates import EXIT_STATUS
 from hardstack.spec import SpecError, load
 
 
@@ -32,7 +33,7 @@ def tree_lines(graph: Graph) -> list[str]:
     return lines
 
 
-@click.command()
+@click.command(epilog=EXIT_STATUS)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the resource graph as JSON to this file.")
@@ -66,7 +67,7 @@ def plan(file: Path, out: Path | None, force: bool, quiet: bool) -> None:
         rendered = render(loaded)
     except RenderError as exc:
         click.secho(f"✗ render failed: {exc}", fg="red", err=True)
-        raise SystemExit(1) from None
+        raise SystemExit(2) from None
     graph = rendered.graph
     if not quiet:
         for line in tree_lines(graph):

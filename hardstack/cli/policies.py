@@ -6,16 +6,17 @@ import json
 
 import click
 
+from hardstack.report.gates import EXIT_STATUS
 from hardstack_rules import rules
 from hardstack_rules.packs import PACKS
 
 
-@click.group()
+@click.group(epilog=EXIT_STATUS)
 def policies() -> None:
     """Inspect the policy rules and packs."""
 
 
-@policies.command("list")
+@policies.command("list", epilog=EXIT_STATUS)
 @click.option("--cloud", type=click.Choice(["aws", "azure", "gcp"]), help="Only this cloud's rules.")
 @click.option("--framework", type=click.Choice(["hipaa", "gdpr", "nist-800-53"]),
               help="Only rules that map to this framework.")

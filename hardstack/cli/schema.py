@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hardstack.cli.files import write_atomically
+from hardstack.report.gates import EXIT_STATUS
 from hardstack.spec import Environment
 
 
@@ -18,7 +19,7 @@ def spec_schema() -> dict[str, object]:
     return schema
 
 
-@click.command()
+@click.command(epilog=EXIT_STATUS)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schema to this file instead of standard output.")
 def schema(out: Path | None) -> None:

@@ -7,16 +7,16 @@ from pathlib import Path
 import click
 
 from hardstack.cli.files import stack_files
+from hardstack.report.gates import EXIT_STATUS
 from hardstack.spec import SpecError, load
 
 
-@click.command()
+@click.command(epilog=EXIT_STATUS)
 @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Validate stack files (default: every stacks/Pulumi.*.yaml).
 
     Every problem is listed with its file, line and field, not only the first.
-    Exit status: 0 all valid, 1 something invalid, 2 usage error.
 
     \b
     Examples:

@@ -32,12 +32,13 @@ def test_example_passes_and_writes_sarif_with_lines(tmp_path: Path) -> None:
     result = run("check", str(AWS), "--format", "sarif", "--output", str(out))
     assert result.exit_code == 0, result.output
     sarif = json.loads(out.read_text())
-    results = sarif["runs"][0]["results"]
+    assert [run["tool"]["driver"]["name"] for run in sarif["runs"]] == ["hardstack", "checkov"]
+    results = [r for run in sarif["runs"] for r in run["results"]]
     assert results and all(r["suppressions"][0]["justification"] for r in results)  # only exemptions
     lines = AWS.read_text().splitlines()
     for r in results:
         location = r["locations"][0]["physicalLocation"]
-        assert location["artifactLocation"]["uri"] == str(AWS)
+        assert (Path.cwd() / location["artifactLocation"]["uri"]).resolve() == AWS.resolve()
         assert lines[location["region"]["startLine"] - 1].strip().startswith("- rule:")
 
 
@@ -68,23 +69,23 @@ def test_expired_exemption_is_a_failure(tmp_path: Path) -> None:
 def test_exemption_naming_no_rule_is_bad_input(tmp_path: Path) -> None:
     stack = variant(tmp_path, "rule: CKV_AWS_252", "rule: aws-no-such-rule")
     result = run("check", str(stack), "--no-checkov")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # invalid input, like an invalid spec in every command
     assert "exemptions[3].rule" in result.output and "'aws-no-such-rule' is no policy rule" in result.output
 
 
 def test_exemption_naming_no_resource_is_bad_input(tmp_path: Path) -> None:
     stack = variant(tmp_path, "resource: audit", "resource: no-such-thing")
     result = run("check", str(stack), "--no-checkov")
-    assert result.exit_code == 2 and "no resource, workload or bucket named 'no-such-thing'" in result.output
+    assert result.exit_code == 1 and "no resource, workload or bucket named 'no-such-thing'" in result.output
 
 
 def test_invalid_spec_is_bad_input(tmp_path: Path) -> None:
     stack = variant(tmp_path, "cidr: 10.20.0.0/16", "cidr: 8.8.0.0/16")
     result = run("check", str(stack), "--no-checkov")
-    assert result.exit_code == 2 and "network.cidr" in result.output
+    assert result.exit_code == 1 and "network.cidr" in result.output
 
 
-def test_missing_checkov_is_bad_input(tmp_path: Path) -> None:
+def test_missing_checkov_is_a_tool_failure(tmp_path: Path) -> None:
     result = run("check", str(AWS), env={"HARDSTACK_CHECKOV": str(tmp_path / "nope")})
     assert result.exit_code == 2 and "checkov" in result.output and "make setup" in result.output
 

@@ -60,3 +60,39 @@ def test_a_checkov_id_checkov_does_not_have_is_refused_with_the_closest(checked)
     assert "CKV_AWS_144" in problem.message
     # Without the installed list, only the shape is checked (checkov absent, --no-checkov).
     assert not [p for p in validate_exemptions(env, checked.graph) if p.index == len(env.exemptions) - 1]
+
+
+def _stack_with(tmp_path: Path, rule: str, resource: str) -> Path:
+    text = AWS.read_text(encoding="utf-8").replace("    exemptions:\n", (
+        "    exemptions:\n"
+        f"      - rule: {rule}\n        resource: {resource}\n"
+        "        reason: decided in review SEC-77 for this one resource only\n"
+        f"        expires: {(dt.date.today() + dt.timedelta(days=30)).isoformat()}\n"
+        "        approved_by: secops@example.com\n"), 1)
+    path = tmp_path / "Pulumi.aws-prod-eu.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_warns_of_a_stale_exemption_and_strict_refuses_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from hardstack.cli import main
+
+    stack = _stack_with(tmp_path, "aws-s3-versioning", "datasets")
+    warned = CliRunner().invoke(main, ["check", str(stack), "--no-checkov"])
+    assert warned.exit_code == 0, warned.output
+    assert f"? stale exemption {stack}:" in warned.output and "aws-s3-versioning" in warned.output
+    strict = CliRunner().invoke(main, ["check", str(stack), "--no-checkov", "--strict"])
+    assert strict.exit_code == 1
+    assert "covered no failure in this run (stale)" in strict.output
+
+
+def test_check_refuses_an_exemption_naming_a_checkov_check_that_does_not_exist(tmp_path: Path) -> None:
+    from hardstack.check import run_check
+
+    report = run_check([_stack_with(tmp_path, "CKV_AWS_99999", "datasets")])
+    (stack,) = report.stacks
+    assert any("CKV_AWS_99999" in i.message and "no check of the installed checkov" in i.message
+               for i in stack.issues)
+    assert report.exit_code == 1
