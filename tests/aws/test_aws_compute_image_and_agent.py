@@ -6,11 +6,13 @@ from AWS's regional artifact bucket through the S3 gateway endpoint."""
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from components.aws.compute import AL2023_PARAMETER, ConfidentialWorkloadArgs
-from components.aws.guardduty_agent import AGENT_VERSION, artifact_urls, install_script
+from components.aws.guardduty_agent import AGENT_VERSION, SIGNING_KEY, artifact_urls, install_script, verify_lines
 from hardstack.render import Graph
 
 INSTANCE = "aws:ec2/instance:Instance"
@@ -82,10 +84,11 @@ def test_user_data_installs_the_verified_agent_from_the_regional_bucket(aws_grap
                             "./amazon-guardduty-agent-1.9.2.x86_64.sig"),
                            (f"{EU_WEST_1}/publickey.pem", "./publickey.pem")):
             assert f"aws s3 cp --region eu-west-1 {url} {local}" in lines
-        verify = lines.index("if ! gpg --verify amazon-guardduty-agent-1.9.2.x86_64.sig "
-                             "amazon-guardduty-agent-1.9.2.x86_64.rpm; then")
+        verify = lines.index('status=$(gpg --status-fd 1 --verify amazon-guardduty-agent-1.9.2.x86_64.sig '
+                             'amazon-guardduty-agent-1.9.2.x86_64.rpm 2>/dev/null) || status=""')
         assert lines.index("gpg --import publickey.pem") < verify
-        assert lines[verify + 2] == "  exit 1"  # a bad signature aborts before rpm runs
+        assert SIGNING_KEY in lines[verify + 1]  # AWS's key, pinned from the documentation
+        assert lines[verify + 3] == "  exit 1"  # a bad signature aborts before rpm runs
         install = lines.index("rpm -ivh amazon-guardduty-agent-1.9.2.x86_64.rpm")
         assert verify < install < lines.index("systemctl enable --now amazon-guardduty-agent")
         assert instance.inputs["userDataReplaceOnChange"] is True
@@ -131,3 +134,36 @@ def test_endpoints_refuse_an_agent_region_without_artifacts() -> None:
     with pytest.raises(ValueError, match="known regions: eu-west-1, us-east-1, us-east-2, us-west-2"):
         PrivateEndpointsArgs(vpc_id="v", vpc_cidr="10.0.0.0/16", region="eu-central-1", account_id="1",
                              subnet_ids=[], route_table_ids=[], guardduty_agent_region="eu-central-1")
+
+
+def _gpg(home: Path, *args: str) -> str:
+    done = subprocess.run(["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback",
+                           "--passphrase", "", *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def _new_key(home: Path, who: str) -> str:
+    _gpg(home, "--quick-gen-key", f"{who} <{who}@example.com>", "ed25519", "sign", "never")
+    listing = _gpg(home, "--with-colons", "--fingerprint", who)
+    return next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+
+
+def test_the_install_script_accepts_only_a_signature_by_the_pinned_key(tmp_path: Path) -> None:
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    aws, impostor = _new_key(home, "aws"), _new_key(home, "impostor")
+    rpm = tmp_path / "agent.rpm"
+    rpm.write_bytes(b"agent")
+    for who in ("aws", "impostor"):
+        _gpg(home, "--local-user", who, "--output", str(tmp_path / f"{who}.sig"), "--detach-sign", str(rpm))
+
+    def verifies(sig: str, fingerprint: str) -> bool:
+        script = "\n".join(["set -euo pipefail", f"export GNUPGHOME={home}", f"cd {tmp_path}",
+                            *verify_lines(sig, "agent.rpm", fingerprint)])
+        return subprocess.run(["bash", "-c", script], capture_output=True).returncode == 0
+
+    assert verifies("aws.sig", aws)
+    assert not verifies("impostor.sig", aws)  # a good signature, but not by the pinned key
+    assert not verifies("aws.sig", impostor)
+    rpm.write_bytes(b"tampered")
+    assert not verifies("aws.sig", aws)
