@@ -3,6 +3,7 @@ into a directory, -o, usage errors for contradictions, files with normal permiss
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import stat
@@ -20,7 +21,7 @@ from hardstack.check import CheckReport
 from hardstack.cli import main
 
 HARDSTACK = ROOT / ".venv" / "bin" / "hardstack"
-CHECK_MODULE = sys.modules["hardstack.cli.check"]  # the attribute hardstack.cli.check is the command
+CHECK_MODULE = importlib.import_module("hardstack.cli.check")  # the module, not the command of that name
 
 
 @pytest.fixture()
@@ -29,7 +30,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[Path]]]:
     made: list[list[Path]] = []
 
     def fake(files: list[Path], progress: Callable[[str], None] = lambda _: None,
-             with_checkov: bool = True) -> CheckReport:
+             with_checkov: bool = True, strict: bool = False) -> CheckReport:
         made.append(files)
         progress("  rendering (fake) ...")
         return mixed_report()

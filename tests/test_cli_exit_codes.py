@@ -1,4 +1,4 @@
-"""One exit-code scheme for every command, documented once (hardstack.report.gates.EXIT_STATUS)
+"""One exit-code scheme for every command, documented once (hardstack.exit_codes.EXIT_STATUS)
 and shown by every command's --help: 0 success; 1 a stack fails (invalid spec or exemption, or a
 blocking finding); 2 hardstack could not do what was asked (usage, a file it will not overwrite
 or cannot write, a render or checkov failure)."""
@@ -9,14 +9,15 @@ import json
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from report_helpers import AWS, AWS_WEAKENINGS, GCP, GCP_INVALID, write_variant
 
 import hardstack.check as pipeline
 from hardstack.cli import main
+from hardstack.exit_codes import EXIT_STATUS
 from hardstack.render import RenderError
-from hardstack.report.gates import EXIT_STATUS
 
 COMMANDS = [[], ["new"], ["validate"], ["plan"], ["schema"], ["check"], ["export"], ["policies"],
             ["policies", "list"]]
@@ -103,3 +104,20 @@ def test_usage_errors_are_2(tmp_path: Path) -> None:
     assert run("check", "--format", "json,sarif").exit_code == 2
     assert run("export", str(AWS), "--format", "arm", "--out", str(tmp_path)).exit_code == 2
     assert run("policies", "list", "--cloud", "mars").exit_code == 2
+
+
+def test_help_lists_every_command_with_its_own_short_help_without_importing_it() -> None:
+    import subprocess
+    import sys
+
+    from hardstack.cli import SUBCOMMANDS, main
+
+    ctx = click.Context(main)
+    for name, (_, _, short) in SUBCOMMANDS.items():
+        assert main.get_command(ctx, name).get_short_help_str(limit=len(short)) == short, name
+    probe = ("import sys; from click.testing import CliRunner; from hardstack.cli import main; "
+             "CliRunner().invoke(main, ['--help']); CliRunner().invoke(main, ['validate', '--help']); "
+             "print(sorted(m for m in ('pulumi', 'pulumi_aws', 'hardstack.check', 'hardstack.render') "
+             "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", loaded

@@ -167,7 +167,11 @@ def test_schema_out_writes_the_same_schema(tmp_path: Path, schema) -> None:
 
 def _leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    # list_commands/get_command, not group.commands: the top-level group loads commands lazily.
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             out.extend(_leaf_commands(command, (*prefix, name)))
         else:
@@ -176,6 +180,7 @@ def _leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tup
 
 
 LEAF_COMMANDS = _leaf_commands(main)
+assert len(LEAF_COMMANDS) >= 7, LEAF_COMMANDS  # never an empty parametrization that skips silently
 
 
 def test_foundation_commands_are_registered() -> None:

@@ -1,21 +1,57 @@
-"""The `hardstack` command line: scaffold, validate, render and describe environment specs."""
+"""The `hardstack` command line: scaffold, validate, render and describe environment specs.
+
+Subcommands are imported only when they run (or show their own help): `hardstack --help` and
+`hardstack validate` must not pay for the Pulumi runtime and the cloud SDKs that `plan` and
+`check` need. The group lists them from the table below, whose short help a test keeps equal to
+each command's own.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from hardstack import __version__
-from hardstack.cli.check import check
-from hardstack.cli.export import export_cmd
-from hardstack.cli.new import new
-from hardstack.cli.plan import plan
-from hardstack.cli.policies import policies
-from hardstack.cli.schema import schema
-from hardstack.cli.validate import validate
-from hardstack.report.gates import EXIT_STATUS
+from hardstack.exit_codes import EXIT_STATUS
+
+# name -> (module, attribute, short help as `hardstack --help` lists it)
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": ("hardstack.cli.check", "check", "Validate, render, run the policy packs and checkov on stacks..."),
+    "export": ("hardstack.cli.export", "export_cmd",
+               "Render FILE offline and write it as Terraform plan JSON or an..."),
+    "new": ("hardstack.cli.new", "new", "Write stacks/Pulumi.NAME.yaml: a complete, commented spec..."),
+    "plan": ("hardstack.cli.plan", "plan", "Render FILE offline (no cloud, no Pulumi CLI) and show what..."),
+    "policies": ("hardstack.cli.policies", "policies", "Inspect the policy rules and packs."),
+    "schema": ("hardstack.cli.schema", "schema", "Print the JSON Schema of the environment spec."),
+    "validate": ("hardstack.cli.validate", "validate", "Validate stack files (default: every stacks/Pulumi.*.yaml)."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EXIT_STATUS)
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented lazy-loading
+    pattern), listed with their short help without importing them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = SUBCOMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module, attribute, _ = entry
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUBCOMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog=EXIT_STATUS)
 @click.version_option(__version__, prog_name="hardstack")
 def main() -> None:
     """Hardened AI environments on AWS, Azure and GCP from one spec per environment.
@@ -29,12 +65,3 @@ def main() -> None:
       hardstack check --format sarif --output results.sarif   # policies + checkov, as in CI
       pulumi up -s prod-eu          # with cloud credentials, outside hardstack
     """
-
-
-main.add_command(new)
-main.add_command(validate)
-main.add_command(plan)
-main.add_command(schema)
-main.add_command(check)
-main.add_command(export_cmd)
-main.add_command(policies)

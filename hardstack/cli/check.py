@@ -8,8 +8,9 @@ import click
 
 from hardstack.check import run_check
 from hardstack.cli.files import stack_files, write_atomically
+from hardstack.exit_codes import EXIT_STATUS
 from hardstack.report import EXTENSIONS, FILE_NAMES, FORMATS
-from hardstack.report.gates import EXIT_STATUS, Gates, Matcher, Verdict, split_values
+from hardstack.report.gates import Gates, Matcher, Verdict, split_values
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:

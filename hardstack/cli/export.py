@@ -8,8 +8,8 @@ import click
 
 from hardstack.checkov.baseline import write_baseline
 from hardstack.checkov.export import FORMATS, ExportUnsupportedError, export, export_path, is_export
+from hardstack.exit_codes import EXIT_STATUS
 from hardstack.render import RenderError, render
-from hardstack.report.gates import EXIT_STATUS
 from hardstack.spec import SpecError, load
 
 

@@ -12,7 +12,7 @@ DEFAULT_STACKS_DIR = Path("stacks")
 
 class OutputError(click.ClickException):
     """A file hardstack was asked to write could not be written: exit 2, like any failure to do
-    what was asked (hardstack.report.gates.EXIT_STATUS)."""
+    what was asked (hardstack.exit_codes.EXIT_STATUS)."""
 
     exit_code = 2
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from hardstack.cli.files import DEFAULT_STACKS_DIR, write_atomically
-from hardstack.report.gates import EXIT_STATUS
+from hardstack.exit_codes import EXIT_STATUS
 from hardstack.scaffold import ScaffoldArgs, render_stack_file
 from hardstack.spec import SpecError, catalog, loads
 

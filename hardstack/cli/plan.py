@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from hardstack.cli.files import write_atomically
+from hardstack.exit_codes import EXIT_STATUS
 from hardstack.render import Graph, RenderError, render
-from hardstack.report.gates import EXIT_STATUS
 from hardstack.spec import SpecError, load
 
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from hardstack.report.gates import EXIT_STATUS
+from hardstack.exit_codes import EXIT_STATUS
 from hardstack_rules import rules
 from hardstack_rules.packs import PACKS
 

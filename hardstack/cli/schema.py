@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from hardstack.cli.files import write_atomically
-from hardstack.report.gates import EXIT_STATUS
+from hardstack.exit_codes import EXIT_STATUS
 from hardstack.spec import Environment
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hardstack.cli.files import stack_files
-from hardstack.report.gates import EXIT_STATUS
+from hardstack.exit_codes import EXIT_STATUS
 from hardstack.spec import SpecError, load
 
 

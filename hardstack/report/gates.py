@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hardstack.check import CheckReport, StackReport
+from hardstack.exit_codes import ERROR, FAILED, MEANING, OK
 from hardstack.findings import Finding
 from hardstack_rules import REGISTRY
 from hardstack_rules.controls import FRAMEWORKS
@@ -27,15 +28,7 @@ SEVERITIES = ("low", "medium", "high", "critical")
 RANK = {name: i for i, name in enumerate(SEVERITIES)}
 CHECKOV_PATTERN = re.compile(r"^(CKV2?|HS)_[A-Z0-9_*?\[\]]+$")
 
-OK, FAILED, ERROR = 0, 1, 2
-EXIT_STATUS = (
-    "Exit status (the same for every hardstack command): 0 success; 1 a stack fails: its spec or "
-    "an exemption is invalid, or (check) a finding blocks under the gates; 2 hardstack could not do "
-    "what was asked: usage error, a file it will not overwrite or cannot write, a render or checkov "
-    "failure. --soft-fail turns only blocking findings into 0, never an invalid spec or a failure."
-)
-MEANING = {OK: "nothing blocks", FAILED: "a stack fails (blocking finding or invalid spec/exemption)",
-           ERROR: "hardstack could not judge every stack (render or checkov failure)"}
+
 
 
 def split_values(values: Iterable[str]) -> tuple[str, ...]:

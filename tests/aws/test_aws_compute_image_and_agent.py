@@ -87,7 +87,8 @@ def test_user_data_installs_the_verified_agent_from_the_regional_bucket(aws_grap
         verify = lines.index('status=$(gpg --status-fd 1 --verify amazon-guardduty-agent-1.9.2.x86_64.sig '
                              'amazon-guardduty-agent-1.9.2.x86_64.rpm 2>/dev/null) || status=""')
         assert lines.index("gpg --import publickey.pem") < verify
-        assert SIGNING_KEY in lines[verify + 1]  # AWS's key, pinned from the documentation
+        assert lines[verify - 1] == f'pinned="{SIGNING_KEY}"'  # AWS's key, pinned from the documentation
+        assert "${pinned// /}" in lines[verify + 1]
         assert lines[verify + 3] == "  exit 1"  # a bad signature aborts before rpm runs
         install = lines.index("rpm -ivh amazon-guardduty-agent-1.9.2.x86_64.rpm")
         assert verify < install < lines.index("systemctl enable --now amazon-guardduty-agent")
