@@ -87,3 +87,10 @@ def test_export_keeps_other_stacks_entries_in_the_baseline(tmp_path: Path) -> No
     _export_all(tmp_path, [ROOT / "stacks" / "Pulumi.aws-prod-eu.yaml"])  # again: replaces its own entry only
     files = [e["file"] for e in json.loads((tmp_path / BASELINE_NAME).read_text())["failed_checks"]]
     assert files == ["/aws-prod-eu.tfplan.json", "/gcp-prod-eu.tfplan.json"]
+
+
+def test_checkov_runs_compact_and_reports_what_the_mapping_reads(exported_dir: Path) -> None:
+    reports = runner.run(exported_dir, ["terraform_plan", "arm"])
+    items = [i for r in reports for status in ("passed_checks", "failed_checks") for i in r["results"][status]]
+    assert items and all(not i.get("code_block") for i in items)  # --compact: no code blocks to parse
+    assert all(i.get("check_id") and i.get("resource") and i.get("file_path") for i in items)
