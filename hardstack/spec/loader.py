@@ -23,7 +23,8 @@ from ruamel.yaml.events import AliasEvent
 
 from hardstack.spec import models
 from hardstack.spec.errors import SpecError, SpecIssue, dotted
-from hardstack.spec.rules import Problem, SpecView, cross_field_problems
+from hardstack.spec.rules import cross_field_problems
+from hardstack.spec.view import Problem, SpecView
 
 CONFIG_KEY = "hardstack:environment"
 

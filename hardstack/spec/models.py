@@ -280,7 +280,8 @@ class Environment(_Strict):
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Environment:
-        from hardstack.spec.rules import SpecView, cross_field_problems
+        from hardstack.spec.rules import cross_field_problems
+        from hardstack.spec.view import SpecView
 
         problems = cross_field_problems(SpecView.of(self))
         if problems:

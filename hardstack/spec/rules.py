@@ -11,73 +11,17 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hardstack.spec import catalog, names
+from hardstack.spec.placement import aws_runtime_agent, placement, provisioning
+from hardstack.spec.view import Path, Problem, SpecView
 
 if TYPE_CHECKING:
-    from hardstack.spec.models import AzureTenant, Data, Environment, Exemption, Keys, Logging, Monitoring, Workload
+    from hardstack.spec.models import Workload
 
-Path = tuple[str | int, ...]
 DEFAULT_HORIZON_DAYS = 366
 APPROVAL_FRAMEWORKS = ("gdpr", "hipaa")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    message: str
-
-
-@dataclass
-class SpecView:
-    """The parts of a spec that are individually valid; None where a part is broken."""
-
-    name: str | None = None
-    cloud: str | None = None
-    region: str | None = None
-    account: str | None = None
-    project_number: str | None = None
-    azure: AzureTenant | None = None
-    azure_given: bool = False
-    compliance: list[str] | None = None
-    keys: Keys | None = None
-    logging: Logging | None = None
-    monitoring: Monitoring | None = None
-    data: Data | None = None
-    workloads: list[tuple[int, Workload]] = field(default_factory=list)
-    exemptions: list[tuple[int, Exemption]] = field(default_factory=list)
-    today: dt.date = field(default_factory=dt.date.today)
-
-    @classmethod
-    def of(cls, env: Environment) -> SpecView:
-        return cls(
-            name=env.name, cloud=env.cloud, region=env.region, account=env.account,
-            project_number=env.project_number, azure=env.azure, azure_given=env.azure is not None,
-            compliance=list(env.compliance), keys=env.keys, logging=env.logging,
-            monitoring=env.monitoring, data=env.data, workloads=list(enumerate(env.workloads)),
-            exemptions=list(enumerate(env.exemptions)),
-        )
-
-    def exempted(self, rule: str, resource: str | None) -> bool:
-        return resource is not None and any(
-            e.rule == rule and e.resource == resource and e.expires >= self.today
-            for _, e in self.exemptions
-        )
-
-    def expired(self, rule: str, resource: str | None) -> Exemption | None:
-        """The latest exemption for rule and resource that has run out, if any."""
-        lapsed = [e for _, e in self.exemptions if e.rule == rule and e.resource == resource and e.expires < self.today]
-        return max(lapsed, key=lambda e: e.expires, default=None)
-
-    def lapsed(self, rule: str, resource: str | None) -> str:
-        """' (the exemption ... expired on DATE: ...)' when one ran out, else ''."""
-        old = self.expired(rule, resource)
-        if old is None:
-            return ""
-        return (f"; the exemption {{rule: {rule}, resource: {resource}}} expired on {old.expires.isoformat()}: "
-                "review it and set a new expires, or remove it")
 
 
 def horizon_days() -> int:
@@ -252,72 +196,6 @@ def _confidential_gpu(cloud: str, kind: str, w: Workload, at: Path) -> Iterable[
         )
 
 
-def _provisioning(view: SpecView) -> Iterable[Problem]:
-    if view.cloud is None:
-        return
-    for index, w in view.workloads:
-        at = ("workloads", index)
-        if view.cloud != "gcp" and w.zones is not None:
-            yield Problem((*at, "zones"), f"zones is a gcp setting; on {view.cloud} workloads spread over "
-                          "the network's zones (network.zones): remove it")
-        if view.cloud != "gcp" and w.provisioning != "standard":
-            yield Problem((*at, "provisioning"), f"hardstack runs {view.cloud} workloads on standard capacity only; "
-                          f"remove provisioning: {w.provisioning}")
-        if w.provisioning == "flex-start" and w.max_run_hours is None:
-            yield Problem((*at, "max_run_hours"), "flex-start instances are deleted after their run time: "
-                          "set max_run_hours (1-168)")
-        if w.provisioning != "flex-start" and w.max_run_hours is not None:
-            yield Problem((*at, "max_run_hours"), f"max_run_hours goes with provisioning: flex-start, not "
-                          f"{w.provisioning}: remove it")
-
-
-def _placement(view: SpecView) -> Iterable[Problem]:
-    """A machine type runs confidentially only in some places and provisioning models: the catalog
-    lists them per family with their source, and a spec asking for anything else is refused."""
-    cloud, region = view.cloud, view.region
-    if cloud is None:
-        return
-    known = region is not None and region in catalog.KNOWN_REGIONS[cloud]
-    for index, w in view.workloads:
-        at = ("workloads", index)
-        for j, zone in enumerate(w.zones or []):
-            if known and not zone.startswith(f"{region}-"):
-                yield Problem((*at, "zones", j), f"{zone} is not a zone of region {region}")
-        kind = w.confidential or catalog.DEFAULT_KIND[cloud]
-        family = catalog.family_of(cloud, w.machine_type)
-        if kind == "none" or family is None or family.kind != kind:
-            continue  # no confidential placement to check; _confidential reports wrong types
-        what = f"confidential {w.machine_type} ({kind}{', ' + family.note if family.note else ''})"
-        if w.provisioning not in family.provisioning:
-            models = " or ".join(family.provisioning)
-            yield Problem((*at, "provisioning"), f"{what} runs only with provisioning {models}, not "
-                          f"{w.provisioning}: set provisioning: {family.provisioning[0]} (source: {family.source})")
-        if not known:
-            continue  # _region reports an unknown region
-        assert region is not None
-        if not family.offered_in(region):
-            yield Problem(("region",), f"{region} cannot run workloads[{index}] {what}; {cloud} offers it in "
-                          f"{catalog.regions_offering(family)} (source: {family.source})")
-            continue
-        offered = family.zones_in(region)
-        for j, zone in enumerate(w.zones or []):
-            if offered and zone.startswith(f"{region}-") and zone not in offered:
-                yield Problem((*at, "zones", j), f"{zone} cannot run {what}; zones of {region} that can: "
-                              f"{', '.join(offered)} (source: {family.source})")
-
-
-def _aws_runtime_agent(view: SpecView) -> Iterable[Problem]:
-    if view.cloud != "aws" or view.region is None or not view.workloads or view.monitoring is None:
-        return
-    if not view.monitoring.threat_detection or view.region not in catalog.KNOWN_REGIONS["aws"]:
-        return
-    if view.region not in catalog.GUARDDUTY_AGENT_ACCOUNTS:
-        yield Problem(("region",), f"GuardDuty's runtime agent is installed from AWS's regional artifact bucket, "
-                      f"published for {', '.join(sorted(catalog.GUARDDUTY_AGENT_ACCOUNTS))} "
-                      f"(source: {catalog.SRC_GUARDDUTY_AGENT}); {view.region} has none hardstack knows: "
-                      "pick one of those regions")
-
-
 def _derived_names(view: SpecView) -> Iterable[Problem]:
     """Every physical name the blueprint derives from the spec must be one the cloud accepts."""
     if view.cloud is None or view.name is None or view.account is None:
@@ -410,7 +288,7 @@ def _exemption_targets(view: SpecView) -> Iterable[Problem]:
 
 RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
-    _hipaa_log_retention, _confidential, _provisioning, _placement, _aws_runtime_agent, _azure_ssh,
+    _hipaa_log_retention, _confidential, provisioning, placement, aws_runtime_agent, _azure_ssh,
     _azure_tenant, _project_number, _derived_names, _exemption_terms, _exemption_targets,
 )
 
