@@ -22,7 +22,7 @@ from hardstack.check import CheckReport, StackReport, run_check
 from hardstack.findings import Finding
 from hardstack.policy import adapter, apply_exemptions, evaluate
 from hardstack.policy.engine_driver import PackProcess, Verdict, config_value, registration_order, stack_config
-from hardstack.policy.exemptions import _ancestry
+from hardstack.policy.exemptions import ancestry
 from hardstack.render import Graph
 from hardstack.spec.models import Exemption as SpecExemption
 from hardstack_rules.exemptions import Exemption, describe
@@ -158,7 +158,7 @@ def test_the_gate_names_resources_as_check_does(file: Path, check: CheckReport) 
         gate.see(res.urn, res.name, res.parent)
         if res.urn in {r.urn for r in report.graph}:
             finding = Finding("policy", "r", "t", "high", "mandatory", report.stack, "m", resource_urn=res.urn)
-            assert gate.ancestry(res.urn, res.name, res.parent) == _ancestry(finding, report.graph)
+            assert gate.ancestry(res.urn, res.name, res.parent) == ancestry(finding.resource_urn, report.graph)
 
 
 # --- weakened copies --------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from hardstack.checkov.export import ExportedStack
-from hardstack.findings import Finding
-from hardstack.policy.exemptions import CHECKOV_ID, matches
+from hardstack.policy.exemptions import CHECKOV_ID, ancestry
 from hardstack.render import Graph
 from hardstack.spec import Environment
+from hardstack_rules.exemptions import covers
 
 BASELINE_NAME = ".checkov.baseline"  # the name `checkov --create-baseline` gives it
 
@@ -32,12 +32,8 @@ def baseline_findings(exported: ExportedStack, graph: Graph, env: Environment,
     live = [e for e in env.exemptions if CHECKOV_ID.match(e.rule) and e.expires >= today]
     out = []
     for address, urn in sorted(exported.addresses.items()):
-        ids = sorted({
-            e.rule for e in live
-            if matches(e, Finding(source="checkov", rule_id=e.rule, title="", severity="medium",
-                                  enforcement="mandatory", stack=exported.stack, message="", resource_urn=urn),
-                       graph, env)
-        })
+        names = ancestry(urn, graph)
+        ids = sorted({e.rule for e in live if covers(e, e.rule, names, env.name)})
         if ids:
             out.append({"resource": address, "check_ids": ids})
     return out

@@ -76,11 +76,11 @@ def validate_exemptions(env: Environment, graph: Graph,
     return problems
 
 
-def _ancestry(finding: Finding, graph: Graph) -> list[str]:
-    """The names of the finding's resource and of every component above it (none for a finding
-    on the stack as a whole)."""
+def ancestry(urn: str | None, graph: Graph) -> list[str]:
+    """The names of the resource `urn` and of every component above it (none for the stack as
+    a whole): what an exemption's resource is matched against."""
     names = []
-    res = graph.by_urn(finding.resource_urn) if finding.resource_urn else None
+    res = graph.by_urn(urn) if urn else None
     while res is not None:
         names.append(res.name)
         res = graph.by_urn(res.parent)
@@ -92,18 +92,19 @@ def stale_exemptions(env: Environment, graph: Graph, findings: Iterable[Finding]
     """(index, exemption) for every exemption that covered no failure in this run: it hides nothing
     today and would hide anything that fails there tomorrow. Checkov ids are judged only when
     checkov ran."""
-    relevant = [f for f in findings if f.status in ("failed", "exempted")]
+    relevant = [(f.rule_id, ancestry(f.resource_urn, graph)) for f in findings
+                if f.status in ("failed", "exempted")]
     stale = []
     for index, e in enumerate(env.exemptions):
         if CHECKOV_ID.match(e.rule) and not judged_checkov:
             continue
-        if not any(covers(e, f.rule_id, _ancestry(f, graph), env.name) for f in relevant):
+        if not any(covers(e, rule_id, names, env.name) for rule_id, names in relevant):
             stale.append((index, e))
     return stale
 
 
 def matches(e: Exemption, finding: Finding, graph: Graph, env: Environment) -> bool:
-    return covers(e, finding.rule_id, _ancestry(finding, graph), env.name)
+    return covers(e, finding.rule_id, ancestry(finding.resource_urn, graph), env.name)
 
 
 def apply_exemptions(findings: Iterable[Finding], env: Environment, graph: Graph,
@@ -112,7 +113,7 @@ def apply_exemptions(findings: Iterable[Finding], env: Environment, graph: Graph
     out = []
     for finding in findings:
         if finding.status == "failed":
-            decision = decide(env.exemptions, finding.rule_id, _ancestry(finding, graph), env.name, today)
+            decision = decide(env.exemptions, finding.rule_id, ancestry(finding.resource_urn, graph), env.name, today)
             if decision.exemption is not None:
                 e = decision.exemption
                 finding.status = "exempted"
