@@ -1,29 +1,36 @@
 """The PR check: validate, render, run the policy packs and checkov, apply exemptions.
 
-checkov runs once for all stacks (its start-up costs seconds; its scan, milliseconds).
+Stacks render in worker processes (pipeline/pool.py) while checkov starts up; checkov then runs
+once for all stacks (its start-up costs seconds). With a cache, an unchanged stack is neither
+rendered nor scanned again (pipeline/work.py, pipeline/judge.py).
 """
 
 from __future__ import annotations
 
-import tempfile
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hardstack.cache import Store, render_key
 from hardstack.checkov import runner as checkov_runner
-from hardstack.checkov.export import ExportedStack, ExportUnsupportedError, export
-from hardstack.checkov.results import CheckovStackResult, map_results
+from hardstack.checkov.export import ExportText
+from hardstack.checkov.prestart import PrestartedCheckov
+from hardstack.checkov.results import CheckovStackResult
 from hardstack.findings import Finding
 from hardstack.locate import spec_path_for
-from hardstack.policy import PolicyResult, apply_exemptions, evaluate, validate_exemptions
-from hardstack.policy.exemptions import stale_exemptions
-from hardstack.render import Graph, RenderError, render
+from hardstack.pipeline import pool
+from hardstack.pipeline.judge import judge
+from hardstack.pipeline.work import StackWork
+from hardstack.policy.exemptions import apply_exemptions, stale_exemptions, validate_exemptions
+from hardstack.policy.result import PolicyResult
+from hardstack.render.graph import Graph
 from hardstack.spec import LoadedSpec, SpecError, SpecIssue, load
 from hardstack.spec.models import Exemption
-from hardstack_rules.packs import packs_for
 
 Progress = Callable[[str], None]
+RENDER_KIND = "render"
 
 
 @dataclass
@@ -43,6 +50,8 @@ class StackReport:
     findings: list[Finding] = field(default_factory=list)
     # Exemptions that covered no failure in this run (index in the spec, exemption, its line).
     stale: list[tuple[int, Exemption, int]] = field(default_factory=list)
+    export: ExportText | None = None
+    render_cached: bool = False  # the render, policies and export came from the cache
 
     @property
     def failed(self) -> list[Finding]:
@@ -64,6 +73,11 @@ class CheckReport:
     checkov_seconds: float = 0.0
     seconds: float = 0.0
     checkov_error: str | None = None
+    checkov_reused: int = 0  # exports whose checkov verdict came from the cache
+    rendered: int = 0
+    reused_renders: int = 0
+    workers: int = 1
+    cache_dir: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -84,68 +98,6 @@ def _locate(report: StackReport) -> None:
             path = ("exemptions", index)
         finding.file = str(report.file)
         finding.line = report.loaded.line_of(path)
-
-
-def _prepare(file: Path, progress: Progress, checkov_ids: frozenset[str] | None = None) -> StackReport:
-    report = StackReport(file=file, stack=file.name)
-    started = time.perf_counter()
-    try:
-        report.loaded = load(file)
-    except SpecError as exc:
-        report.issues = exc.issues
-        progress(f"✗ {file}: invalid spec ({len(exc.issues)} problem(s))")
-        return report
-    report.stack = report.loaded.stack
-    report.validate_seconds = time.perf_counter() - started
-    progress(f"  rendering {report.stack} ...")
-    try:
-        rendered = render(report.loaded)
-    except RenderError as exc:
-        report.render_error = str(exc)
-        return report
-    report.graph, report.render_seconds = rendered.graph, rendered.seconds
-    env = report.loaded.environment
-    for problem in validate_exemptions(env, report.graph, checkov_ids):
-        path = ("exemptions", problem.index, problem.field)
-        report.issues.append(SpecIssue(file, report.loaded.line_of(path),
-                                       f"exemptions[{problem.index}].{problem.field}", problem.message))
-    progress(f"  policies on {report.stack} ({len(report.graph)} resources) ...")
-    started = time.perf_counter()
-    report.policy = evaluate(report.graph, packs_for(env.compliance))
-    report.policy_seconds = time.perf_counter() - started
-    report.findings = list(report.policy.findings)
-    return report
-
-
-def _judge(reports: list[StackReport], check: CheckReport, progress: Progress) -> None:
-    ready = [r for r in reports if r.graph is not None]
-    with tempfile.TemporaryDirectory(prefix="hardstack-checkov-") as tmp:
-        exported: list[ExportedStack] = []
-        for report in ready:
-            assert report.graph is not None
-            try:
-                exported.append(export(report.graph, Path(tmp)))
-            except ExportUnsupportedError as exc:
-                report.checkov_note = f"not judged by checkov: {exc}"
-        if not exported:
-            return
-        progress(f"  checkov on {len(exported)} stack(s), one run ...")
-        started = time.perf_counter()
-        try:
-            reports_json = checkov_runner.run(Path(tmp), [e.framework for e in exported])
-        except (checkov_runner.CheckovMissingError, checkov_runner.CheckovFailedError) as exc:
-            check.checkov_error = str(exc)
-            return
-        finally:
-            check.checkov_seconds = time.perf_counter() - started
-        check.checkov_runs += 1
-        graphs = {r.stack: r.graph for r in ready if r.graph is not None}
-        mapped = map_results(reports_json, exported, graphs)
-    for report in ready:
-        result = mapped.get(report.stack)
-        if result is not None:
-            report.checkov = result
-            report.findings.extend(result.findings)
 
 
 def _checkov_ids(with_checkov: bool) -> frozenset[str] | None:
@@ -173,15 +125,149 @@ def _stale(report: StackReport, judged_checkov: bool, strict: bool) -> None:
                 "or correct its rule or resource")))
 
 
+def _load(report: StackReport, progress: Progress) -> None:
+    started = time.perf_counter()
+    try:
+        report.loaded = load(report.file)
+    except SpecError as exc:
+        report.issues = exc.issues
+        progress(f"✗ {report.file}: invalid spec ({len(exc.issues)} problem(s))")
+        return
+    report.stack = report.loaded.stack
+    report.validate_seconds = time.perf_counter() - started
+
+
+def _take(report: StackReport, work: StackWork, checkov_ids: frozenset[str] | None) -> None:
+    """A stack's rendered, policy-checked work, and its exemptions validated against the graph."""
+    report.render_error = work.render_error
+    if work.graph is None:
+        return
+    assert report.loaded is not None
+    report.graph, report.render_seconds, report.policy_seconds = work.graph, work.render_seconds, work.policy_seconds
+    report.render_cached, report.checkov_note = work.cached, work.export_note
+    report.policy = PolicyResult(list(work.findings), dict(work.evaluated))
+    report.findings = list(work.findings)
+    env = report.loaded.environment
+    for problem in validate_exemptions(env, report.graph, checkov_ids):
+        path = ("exemptions", problem.index, problem.field)
+        report.issues.append(SpecIssue(report.file, report.loaded.line_of(path),
+                                       f"exemptions[{problem.index}].{problem.field}", problem.message))
+
+
+def _work(reports: list[StackReport], cache: Store | None, workers: int, progress: Progress,
+          on_render: Callable[[], None]) -> dict[int, StackWork]:
+    """Every valid stack's work: from the cache, else rendered (in `workers` processes)."""
+    done: dict[int, StackWork] = {}
+    keys: dict[int, str] = {}
+    jobs: list[pool.Job] = []
+    for index, report in enumerate(reports):
+        if report.loaded is None:
+            continue
+        if cache is not None:
+            keys[index] = render_key(report.file.read_bytes(), report.stack)
+            hit = cache.get(RENDER_KIND, keys[index])
+            if hit is not None:
+                done[index] = StackWork.from_dict(hit)
+                progress(f"  {report.stack}: rendered and policy-checked before, reused from the cache")
+                continue
+        jobs.append(pool.Job(index, report.loaded.environment, report.stack))
+    if not jobs:
+        return done
+    on_render()
+    where = f" in {min(workers, len(jobs))} worker processes" if workers > 1 and len(jobs) > 1 else ""
+    progress(f"  rendering {len(jobs)} stack(s){where} ...")
+    for count, (index, work) in enumerate(pool.run(jobs, workers), start=1):
+        done[index] = work
+        if work.render_error is None:
+            progress(f"  [{count}/{len(jobs)}] {work.stack}: rendered ({len(work.graph or [])} resources) "
+                     f"in {work.render_seconds:.1f} s, policies in {work.policy_seconds:.1f} s")
+            if cache is not None:
+                cache.put(RENDER_KIND, keys[index], work.to_dict())
+        else:
+            progress(f"  [{count}/{len(jobs)}] {work.stack}: render failed")
+    return done
+
+
+def _judge(reports: list[StackReport], check: CheckReport, checkov: PrestartedCheckov | None,
+           cache: Store | None, progress: Progress) -> None:
+    ready = [r for r in reports if r.graph is not None and r.export is not None]
+    if not ready:
+        if checkov is not None:
+            checkov.close()
+        return
+    started = time.perf_counter()
+    progress(f"  checkov on {len(ready)} stack(s) ...")
+    try:
+        judgement = judge([r.export for r in ready if r.export is not None],
+                          {r.stack: r.graph for r in ready if r.graph is not None}, checkov, cache)
+    except (checkov_runner.CheckovMissingError, checkov_runner.CheckovFailedError) as exc:
+        check.checkov_error = str(exc)
+        return
+    finally:
+        check.checkov_seconds = time.perf_counter() - started
+    check.checkov_runs, check.checkov_reused = judgement.runs, judgement.reused
+    for report in ready:
+        result = judgement.results.get(report.stack)
+        if result is not None:
+            report.checkov = result
+            report.findings.extend(result.findings)
+
+
+def _start_checkov(with_checkov: bool) -> PrestartedCheckov | None:
+    try:
+        return PrestartedCheckov() if with_checkov else None
+    except checkov_runner.CheckovMissingError:
+        return None  # reported when the exports are judged
+
+
+def default_workers() -> int:
+    """One render worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def reuse_summary(check: CheckReport, cache: Store) -> str:
+    """What came from the cache, for the user who wonders why a check was fast (or not)."""
+    judged = sum(1 for s in check.stacks if s.checkov is not None)
+    line = (f"cache {cache.directory}: reused {check.reused_renders} of {check.reused_renders + check.rendered} "
+            f"render(s) and {check.checkov_reused} of {judged} checkov verdict(s); --no-cache to bypass")
+    if cache.write_errors:
+        line += f"\ncache not written ({len(cache.write_errors)} entr(ies)): {cache.write_errors[0]}"
+    return line
+
+
 def run_check(files: list[Path], progress: Progress = lambda _: None, with_checkov: bool = True,
-              strict: bool = False) -> CheckReport:
-    """Validate, render, judge and apply exemptions; with `strict`, stale exemptions are invalid input."""
+              strict: bool = False, workers: int = 1, cache: Store | None = None) -> CheckReport:
+    """Validate, render, judge and apply exemptions; with `strict`, stale exemptions are invalid input.
+
+    `workers` > 1 renders in that many spawned processes; with a `cache`, unchanged stacks and
+    exports are not rendered or scanned again (the report says how many were reused)."""
     started = time.perf_counter()
     checkov_ids = _checkov_ids(with_checkov)
-    reports = [_prepare(file, progress, checkov_ids) for file in files]
-    check = CheckReport(stacks=reports)
-    if with_checkov:
-        _judge(reports, check, progress)
+    reports = [StackReport(file=file, stack=file.name) for file in files]
+    for report in reports:
+        _load(report, progress)
+    check = CheckReport(stacks=reports, workers=workers, cache_dir=cache.directory if cache else None)
+    checkov: PrestartedCheckov | None = None
+
+    def start_checkov() -> None:  # its start-up overlaps the renders
+        nonlocal checkov
+        checkov = _start_checkov(with_checkov)
+
+    try:
+        works = _work(reports, cache, workers, progress, on_render=start_checkov)
+        for index, work in works.items():
+            _take(reports[index], work, checkov_ids)
+            reports[index].export = work.export
+        check.reused_renders = sum(1 for w in works.values() if w.cached)
+        check.rendered = sum(1 for w in works.values() if not w.cached)
+        if with_checkov:
+            _judge(reports, check, checkov, cache, progress)
+    finally:
+        if checkov is not None:
+            checkov.close()
     for report in reports:
         if report.loaded is not None and report.graph is not None:
             report.findings = apply_exemptions(report.findings, report.loaded.environment, report.graph)

@@ -7,7 +7,7 @@ stands for one spec section; the nearest ancestor that says which decides.
 from __future__ import annotations
 
 from hardstack.findings import Finding
-from hardstack.render import Graph
+from hardstack.render.graph import Graph
 from hardstack.spec import Environment
 
 # Component type suffix (after "hardstack:<cloud>:") -> spec section.

@@ -109,3 +109,12 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty current directory, so commands that write stacks/ never touch the repository."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own empty render/checkov cache: a test that patches a component must
+    never be answered from an earlier test's cache, and no test touches the user's cache."""
+    directory = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("HARDSTACK_CACHE_DIR", str(directory))
+    return directory

@@ -30,7 +30,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[Path]]]:
     made: list[list[Path]] = []
 
     def fake(files: list[Path], progress: Callable[[str], None] = lambda _: None,
-             with_checkov: bool = True, strict: bool = False) -> CheckReport:
+             with_checkov: bool = True, strict: bool = False, workers: int = 1,
+             cache: object = None) -> CheckReport:
         made.append(files)
         progress("  rendering (fake) ...")
         return mixed_report()

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from report_helpers import AWS, AWS_WEAKENINGS, GCP, GCP_INVALID, write_variant
 
-import hardstack.check as pipeline
+import hardstack.render.engine as engine
 from hardstack.cli import main
 from hardstack.exit_codes import EXIT_STATUS
 from hardstack.render import RenderError
@@ -72,7 +72,7 @@ def test_blocking_findings_are_1_and_the_gates_decide(tmp_path: Path) -> None:
 def test_a_render_failure_is_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(sys.modules["hardstack.cli.plan"], "render", _boom)
     monkeypatch.setattr(sys.modules["hardstack.cli.export"], "render", _boom)
-    monkeypatch.setattr(pipeline, "render", _boom)
+    monkeypatch.setattr(engine, "render_environment", _boom)  # what the check's stack work renders with
     assert run("plan", str(AWS)).exit_code == 2
     assert run("export", str(AWS), "--out", str(tmp_path)).exit_code == 2
     out = tmp_path / "r.json"

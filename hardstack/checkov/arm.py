@@ -25,7 +25,7 @@ from hardstack.checkov.azure_types import (
     TOP_LEVEL,
 )
 from hardstack.checkov.terraform_plan import Exported
-from hardstack.render import Graph, Resource
+from hardstack.render.graph import Graph, Resource
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 API_VERSION = "2023-01-01"

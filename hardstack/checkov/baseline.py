@@ -18,7 +18,7 @@ from typing import Any
 
 from hardstack.checkov.export import ExportedStack
 from hardstack.policy.exemptions import CHECKOV_ID, ancestry
-from hardstack.render import Graph
+from hardstack.render.graph import Graph
 from hardstack.spec import Environment
 from hardstack_rules.exemptions import covers
 

@@ -46,7 +46,7 @@ print(json.dumps(sorted(ids)))
 """
 
 
-def _fingerprint(checkov: Path) -> str:
+def fingerprint(checkov: Path) -> str:
     """checkov's installed version (its dist-info, no process start) and the custom checks."""
     env_root = checkov.parent.parent
     installed = env_root.glob("lib/python*/site-packages/checkov-*.dist-info")
@@ -63,7 +63,7 @@ def known_check_ids() -> frozenset[str]:
     python = checkov.parent / "python"
     if not python.exists():
         raise CheckovMissingError(f"no Python beside {checkov} to read its check registries")
-    cache = checkov.parent.parent / f".hardstack-check-ids-{_fingerprint(checkov)}.json"
+    cache = checkov.parent.parent / f".hardstack-check-ids-{fingerprint(checkov)}.json"
     try:
         return frozenset(json.loads(cache.read_text()))
     except (OSError, ValueError):

@@ -11,7 +11,7 @@ from hardstack.checkov.arm import to_arm
 from hardstack.checkov.aws_types import AWS_RENAMES, AWS_TYPES
 from hardstack.checkov.gcp_types import GCP_RENAMES, GCP_TYPES
 from hardstack.checkov.terraform_plan import to_plan
-from hardstack.render import Graph, Resource
+from hardstack.render.graph import Graph, Resource
 
 TABLES = {"aws": (AWS_TYPES, AWS_RENAMES), "gcp": (GCP_TYPES, GCP_RENAMES)}
 FORMATS = {"aws": "terraform-plan", "gcp": "terraform-plan", "azure": "arm"}
@@ -20,20 +20,6 @@ FRAMEWORK = {"terraform-plan": "terraform_plan", "arm": "arm"}
 
 class ExportUnsupportedError(Exception):
     """No exporter for this cloud yet: its stacks are reported as unjudged by checkov."""
-
-
-@dataclass
-class ExportedStack:
-    stack: str
-    cloud: str
-    format: str
-    path: Path
-    addresses: dict[str, str] = field(default_factory=dict)  # checkov resource id -> pulumi urn
-    unmapped: list[Resource] = field(default_factory=list)
-
-    @property
-    def framework(self) -> str:
-        return FRAMEWORK[self.format]
 
 
 SUFFIX = {"terraform-plan": "tfplan.json", "arm": "arm.json"}
@@ -52,14 +38,67 @@ def is_export(path: Path) -> bool:
     return isinstance(data, dict) and ("terraform_version" in data or "deploymentTemplate" in str(data.get("$schema")))
 
 
-def export(graph: Graph, out_dir: Path) -> ExportedStack:
+@dataclass
+class ExportText:
+    """One stack's export before it is written: what the render cache keeps and workers return."""
+
+    stack: str
+    cloud: str
+    format: str
+    text: str
+    addresses: dict[str, str] = field(default_factory=dict)  # checkov resource id -> pulumi urn
+    unmapped: list[Resource] = field(default_factory=list)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.stack}.{SUFFIX[self.format]}"
+
+
+@dataclass
+class ExportedStack:
+    """An export written to `path`, where checkov reads it."""
+
+    export: ExportText
+    path: Path
+
+    @property
+    def stack(self) -> str:
+        return self.export.stack
+
+    @property
+    def format(self) -> str:
+        return self.export.format
+
+    @property
+    def addresses(self) -> dict[str, str]:
+        return self.export.addresses
+
+    @property
+    def unmapped(self) -> list[Resource]:
+        return self.export.unmapped
+
+    @property
+    def framework(self) -> str:
+        return FRAMEWORK[self.format]
+
+
+def export_text(graph: Graph) -> ExportText:
     if graph.cloud in TABLES:
         exported = to_plan(graph, *TABLES[graph.cloud])
     elif graph.cloud == "azure":
         exported = to_arm(graph)
     else:
         raise ExportUnsupportedError(f"no checkov exporter for {graph.cloud} yet")
+    text = json.dumps(exported.plan, indent=1, default=str) + "\n"
+    return ExportText(graph.stack, graph.cloud, FORMATS[graph.cloud], text, exported.addresses, exported.unmapped)
+
+
+def write_export(exported: ExportText, out_dir: Path) -> ExportedStack:
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = export_path(graph.stack, graph.cloud, out_dir)
-    path.write_text(json.dumps(exported.plan, indent=1, default=str) + "\n")
-    return ExportedStack(graph.stack, graph.cloud, FORMATS[graph.cloud], path, exported.addresses, exported.unmapped)
+    path = out_dir / exported.file_name
+    path.write_text(exported.text)
+    return ExportedStack(exported, path)
+
+
+def export(graph: Graph, out_dir: Path) -> ExportedStack:
+    return write_export(export_text(graph), out_dir)

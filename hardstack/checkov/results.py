@@ -9,7 +9,7 @@ from typing import Any
 
 from hardstack.checkov.export import ExportedStack
 from hardstack.findings import Finding
-from hardstack.render import Graph
+from hardstack.render.graph import Graph
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardstack.render import Graph, Resource
+from hardstack.render.graph import Graph, Resource
 
 TERRAFORM_VERSION = "1.9.8"
 # Map-typed attributes: kept as objects, never turned into blocks or renamed inside.

@@ -9,6 +9,8 @@ each command's own.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
 
@@ -65,3 +67,29 @@ def main() -> None:
       hardstack check --format sarif --output results.sarif   # policies + checkov, as in CI
       pulumi up -s prod-eu          # with cloud credentials, outside hardstack
     """
+
+
+def run() -> None:
+    """The `hardstack` console script: `main`, then an immediate exit.
+
+    Once a command has written its output there is nothing left to do, yet a normal interpreter
+    shutdown spends up to seconds freeing hundreds of thousands of objects (a check holds every
+    stack's graph, and the Pulumi SDK when it rendered). So the exit status is taken from click,
+    the streams are flushed, and the process ends with os._exit. Tests call `main` (through
+    click's CliRunner), which exits normally.
+    """
+    try:
+        main.main(prog_name="hardstack")
+        code: int = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:  # sys.exit("message"): Python prints it and exits 1
+            print(exc.code, file=sys.stderr)
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            code = code or 2
+    os._exit(code)

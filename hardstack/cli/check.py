@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from hardstack.check import run_check
+from hardstack.cache import Store
+from hardstack.check import default_workers, reuse_summary, run_check
 from hardstack.cli.files import stack_files, write_atomically
 from hardstack.exit_codes import EXIT_STATUS
 from hardstack.report import EXTENSIONS, FILE_NAMES, FORMATS
@@ -54,12 +55,17 @@ GATE = {"multiple": True, "callback": _matcher, "metavar": "SEVERITY|ID|FRAMEWOR
 @click.option("--no-checkov", is_flag=True, help="Skip checkov (policy packs only); for quick local runs.")
 @click.option("--strict", is_flag=True,
               help="An exemption that covers no failure (stale) is invalid input (exit 1), not a warning.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Render in N worker processes (default: one per CPU core; 1 renders in this process).")
+@click.option("--no-cache", is_flag=True,
+              help="Render and scan every stack afresh, neither reading nor writing the cache.")
 def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, output_dir: Path | None,
           soft_fail: bool, hard_fail_on: Matcher, soft_fail_on: Matcher, checks: Matcher, skip_check: Matcher,
-          compact: bool, no_checkov: bool, strict: bool) -> None:
+          compact: bool, no_checkov: bool, strict: bool, workers: int | None, no_cache: bool) -> None:
     """Validate, render, run the policy packs and checkov on stacks (default: every stack).
 
-    checkov runs once over all stacks, offline, from its isolated environment (.checkov-venv).
+    checkov runs once over all stacks, offline, from its isolated environment (.checkov-venv),
+    starting while the stacks render in parallel worker processes.
     Exemptions in each spec (rule or checkov id, resource, reason, expiry) turn failures into
     reported exemptions; expired ones count as failures; one naming a check the installed
     checkov does not have is invalid input; one that covers no failure is reported as stale
@@ -68,6 +74,13 @@ def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None
     \b
     Reports: one --format goes to standard output (progress and the human summary then go to
     standard error), or to --output FILE; several go to --output-dir DIR.
+
+    \b
+    Cache: a stack whose spec, hardstack's source and SDK versions are unchanged is not
+    rendered again, and an unchanged export is not scanned again (keyed by its content, the
+    installed checkov and the custom checks); the check says what it reused. It lives in
+    $HARDSTACK_CACHE_DIR, else $XDG_CACHE_HOME/hardstack, else ~/.cache/hardstack;
+    --no-cache bypasses it; deleting the directory is always safe.
 
     \b
     Gates, as in checkov (values repeat or comma-separate; ids take wildcards; a framework
@@ -88,6 +101,7 @@ def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None
       hardstack check --check hipaa                       # HIPAA-mapped rules only
       hardstack check --skip-check LOW --skip-check CKV2_AWS_*
       hardstack check --compact --no-checkov              # policies only, one line each
+      hardstack check --no-cache --workers 1              # everything afresh, in-process
     """
     if output is not None and str(output) == "-":
         output = None
@@ -102,8 +116,11 @@ def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None
                   check=checks, skip_check=skip_check)
     files = stack_files(paths)
     click.echo(f"checking {len(files)} stack(s) ...", err=True)
+    cache = None if no_cache else Store()
     report = run_check(files, progress=lambda line: click.echo(line, err=True), with_checkov=not no_checkov,
-                       strict=strict)
+                       strict=strict, workers=workers or default_workers(), cache=cache)
+    if cache is not None:
+        click.echo(reuse_summary(report, cache), err=True)
     verdict = Verdict(report, gates=gates, compact=compact)
     to_stdout = formats[0] if output is None and output_dir is None else None
     if to_stdout != "text":  # the human summary: on standard output unless a machine format has it

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hardstack.findings import Finding
-from hardstack.render import Graph
+from hardstack.render.graph import Graph
 from hardstack.spec import Environment, catalog
 from hardstack.spec.models import Exemption
 from hardstack_rules import REGISTRY

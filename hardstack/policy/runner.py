@@ -7,25 +7,15 @@ CrossGuard policy and called with SDK argument objects built from the graph.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
 from hardstack.findings import Finding
 from hardstack.policy.adapter import policy_resources, resource_args, stack_args
-from hardstack.render import Graph
+from hardstack.policy.result import PolicyResult
+from hardstack.render.graph import Graph
 from hardstack_rules.packs import Pack
 from hardstack_rules.rule import Rule
-
-
-@dataclass
-class PolicyResult:
-    findings: list[Finding] = field(default_factory=list)
-    evaluated: dict[str, int] = field(default_factory=dict)  # rule id -> resources checked
-
-    @property
-    def rules_evaluated(self) -> int:
-        return len(self.evaluated)
 
 
 def _finding(rule: Rule, pack: Pack, graph: Graph, message: str, urn: str | None) -> Finding:

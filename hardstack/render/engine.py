@@ -7,22 +7,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pulumi import ResourceOptions, ResourceTransformationArgs, ResourceTransformationResult
 from pulumi.runtime import settings
 from pulumi.runtime.mocks import set_mocks
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.stack import register_stack_transformation, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from hardstack.render.computed import Target
+from hardstack.render.errors import RenderError
 from hardstack.render.graph import Graph
 from hardstack.render.mocks import HardstackMocks
 from hardstack.render.monitor import RecordingMonitor
 from hardstack.spec import Environment, LoadedSpec
 
 PROJECT = "hardstack"
-
-
-class RenderError(Exception):
-    """The blueprint failed while building the resource graph."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,24 @@ def render_environment(env: Environment, stack: str) -> Rendered:
     return render_program(lambda: blueprints.build(env), stack, target)
 
 
+def _without_aliases(args: ResourceTransformationArgs) -> ResourceTransformationResult | None:
+    """Drop resource aliases before the SDK resolves them.
+
+    An alias only tells the engine which URN a resource had in an existing stack's state, so that
+    a rename or retype migrates instead of replacing it
+    (https://www.pulumi.com/docs/iac/concepts/resources/options/aliases/); an offline render has no
+    state, and the graph records no aliases. Yet every azure-native resource carries one alias per
+    earlier API version, and the SDK turns each into a URN Output as the resource is constructed:
+    about 1,150 per Azure render, two thirds of its time (0.6 s instead of 1.8 s each). Rendered
+    graphs are byte-identical with or without them (tests/test_render_aliases.py).
+    """
+    if not args.opts.aliases:
+        return None
+    opts = ResourceOptions.merge(args.opts, None)
+    opts.aliases = None
+    return ResourceTransformationResult(args.props, opts)
+
+
 def render_program(program: Callable[[], object], stack: str, target: Target) -> Rendered:
     """Run any Pulumi program offline and capture its graph: blueprints, or a user's own
     composition of components (the README example is rendered this way by a test)."""
@@ -55,6 +71,7 @@ def render_program(program: Callable[[], object], stack: str, target: Target) ->
     settings.SETTINGS.rpc_manager.clear()
     # Outputs still pending from an earlier render (a failed lookup) must not fire in this one.
     settings.SETTINGS.outputs.clear()
+    register_stack_transformation(_without_aliases)
     try:
         _sync_await(run_pulumi_func(program))
     except Exception as exc:  # the blueprint's own error, with the stack it came from

@@ -33,12 +33,13 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi_policy import EnforcementLevel, StackValidationArgs, StackValidationPolicy
-
 from hardstack_rules.exemptions import Exemption, decide, describe
 from hardstack_rules.relations import ROOT_STACK
 
+# pulumi_policy is imported where the policy is built (as in hardstack_rules.rule).
 if TYPE_CHECKING:
+    from pulumi_policy import StackValidationArgs, StackValidationPolicy
+
     from hardstack_rules.rule import Rule
 
 CONFIG_KEY = "hardstack:environment"
@@ -124,6 +125,8 @@ class Gate:
     def policy(self) -> StackValidationPolicy:
         """The advisory policy that reports every exempted finding, with its reason and expiry.
         Serve it after every rule: AnalyzeStack runs a pack's policies in order."""
+        from pulumi_policy import EnforcementLevel, StackValidationPolicy
+
         def report_exempted(args: StackValidationArgs, report: Callable[..., None]) -> None:
             for message, urn in self.release():
                 report(message, urn)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from pulumi_policy import PolicyResource
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 
 def of_type(resources: Iterable[PolicyResource], *tokens: str) -> list[PolicyResource]:

@@ -18,22 +18,22 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyComplianceFramework,
-    PolicyConfigSchema,
-    PolicyResource,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
-
 from hardstack_rules.controls import FRAMEWORKS
 from hardstack_rules.relations import stack_ancestry
 
+# pulumi_policy (with the Pulumi runtime, grpc and protobuf under it) is imported only where a
+# policy is built: listing rules and their metadata (`hardstack check`, `hardstack policies`)
+# must not pay for it. tests/policy/test_rules_import_light.py keeps it so.
 if TYPE_CHECKING:
+    from pulumi_policy import (
+        EnforcementLevel,
+        PolicyResource,
+        ResourceValidationArgs,
+        ResourceValidationPolicy,
+        StackValidationArgs,
+        StackValidationPolicy,
+    )
+
     from hardstack_rules.gate import Gate
 
 Cloud = Literal["aws", "gcp", "azure", "any"]
@@ -41,7 +41,7 @@ SeverityName = Literal["low", "medium", "high", "critical"]
 # Resource rules get the resource's inputs and the rule's config; they yield messages.
 ResourceCheck = Callable[[Mapping[str, Any], Mapping[str, Any]], Iterable[str]]
 # Stack rules get every resource and the config; they yield (message, urn or None).
-StackCheck = Callable[[Sequence[PolicyResource], Mapping[str, Any]], Iterable[tuple[str, str | None]]]
+StackCheck = Callable[[Sequence["PolicyResource"], Mapping[str, Any]], Iterable[tuple[str, str | None]]]
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,22 @@ class Rule:
         return {k: v["default"] for k, v in self.config.items() if "default" in v}
 
     def policy(
-        self, enforcement: EnforcementLevel = EnforcementLevel.MANDATORY, gate: Gate | None = None,
+        self, enforcement: EnforcementLevel | None = None, gate: Gate | None = None,
     ) -> ResourceValidationPolicy | StackValidationPolicy:
-        """The CrossGuard policy of this rule. With a `gate` (a served pack) findings a spec
-        exemption covers are held back for the gate's advisory policy instead of reported."""
+        """The CrossGuard policy of this rule, at `enforcement` (mandatory if not given). With a
+        `gate` (a served pack) findings a spec exemption covers are held back for the gate's
+        advisory policy instead of reported."""
+        from pulumi_policy import (
+            EnforcementLevel,
+            PolicyComplianceFramework,
+            PolicyConfigSchema,
+            ResourceValidationPolicy,
+            Severity,
+            StackValidationPolicy,
+        )
+
+        if enforcement is None:
+            enforcement = EnforcementLevel.MANDATORY
         primary = next(iter(self.controls), "nist-800-53")
         fw = FRAMEWORKS[primary]
         common: dict[str, Any] = {

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.documents import allows, as_list
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
 from hardstack_rules.values import is_map, number
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"

@@ -4,14 +4,15 @@ bound to this account, no long-lived access keys."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.documents import allows, as_list, parse, statements, wildcard_actions
 from hardstack_rules.relations import of_type
 from hardstack_rules.rule import resource_rule, stack_rule
 from hardstack_rules.values import is_map
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 ROLE = "aws:iam/role:Role"
 POLICIES = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy",

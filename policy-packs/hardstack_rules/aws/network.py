@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.documents import (
     allows,
@@ -20,6 +18,9 @@ from hardstack_rules.documents import (
 from hardstack_rules.relations import configured, of_type, references
 from hardstack_rules.rule import resource_rule, stack_rule
 from hardstack_rules.values import number
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"

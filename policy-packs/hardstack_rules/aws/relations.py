@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import stack_rule
 from hardstack_rules.values import plain
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 KEY = "aws:kms/key:Key"
 # (resource type, property holding the key) for every data store the blueprints create.

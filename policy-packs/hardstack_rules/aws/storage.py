@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.documents import allows, as_list, statements
 from hardstack_rules.relations import configured, of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"

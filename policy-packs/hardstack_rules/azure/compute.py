@@ -5,13 +5,14 @@ only, no extensions."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.azure.tokens import DES, KEY, VAULT, VM, inner, lifetime_actions
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 CONFIDENTIAL = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-39", "SC-28"]}
 AT_REST = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-28", "SC-12"]}

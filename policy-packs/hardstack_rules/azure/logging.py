@@ -5,9 +5,7 @@ storage account, NSG and VM of the stack."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.azure.tokens import (
     ACCOUNT,
@@ -24,6 +22,9 @@ from hardstack_rules.azure.tokens import (
 from hardstack_rules.relations import configured, of_type, references
 from hardstack_rules.rule import resource_rule, stack_rule
 from hardstack_rules.values import number
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 AUDIT = {"hipaa": ["164.312(b)", "164.308(a)(1)(ii)(D)"], "gdpr": ["30", "32(1)(d)"],
          "nist-800-53": ["AU-2", "AU-12"]}

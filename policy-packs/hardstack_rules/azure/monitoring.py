@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.azure.tokens import (
     ACTION_GROUP,
@@ -23,6 +21,9 @@ from hardstack_rules.azure.tokens import (
 from hardstack_rules.relations import of_type, referenced, references
 from hardstack_rules.rule import resource_rule, stack_rule
 from hardstack_rules.values import plain
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 DETECTION = {"hipaa": ["164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"], "gdpr": ["32(1)(d)", "33"],
              "nist-800-53": ["SI-4", "IR-4"]}

@@ -5,9 +5,7 @@ and VNet flow logs analysed in the workspace, written to an account Network Watc
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.azure.tokens import (
     ACCOUNT,
@@ -23,6 +21,9 @@ from hardstack_rules.azure.tokens import (
 )
 from hardstack_rules.relations import configured, of_type, referenced, references
 from hardstack_rules.rule import resource_rule, stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 BOUNDARY = {"hipaa": ["164.312(e)(1)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["SC-7", "AC-4"]}
 # Source prefixes meaning "anyone": Azure's service tag Internet, any, and the all-address ranges.

@@ -5,13 +5,14 @@ this stack (VM disks)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.azure.tokens import ACCOUNT, DES, KEY, VM
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 # (resource type, property holding its key or key holder, the type that must be referenced)
 KEYED = (

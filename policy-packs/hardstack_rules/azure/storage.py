@@ -4,13 +4,14 @@ access, versions and soft delete on every account, and write-once containers for
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.azure.tokens import ACCOUNT, BLOB_SERVICE, CONTAINER, IMMUTABILITY
 from hardstack_rules.relations import configured, of_type
 from hardstack_rules.rule import resource_rule, stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 ENCRYPTION = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-28", "SC-12"]}
 IN_TRANSIT = {"hipaa": ["164.312(e)(1)", "164.312(e)(2)(ii)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-8"]}

@@ -7,11 +7,12 @@ lists it in every report format and `pulumi preview --policy-pack` prints it, bu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.rule import stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 # Resources that give workloads a path to the internet, per cloud.
 EGRESS = {

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.rule import stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 # Provider token -> the input naming its region.
 REGION_INPUT = {"pulumi:providers:aws": "region", "pulumi:providers:gcp": "region",

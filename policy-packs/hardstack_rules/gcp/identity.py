@@ -5,9 +5,7 @@ organization policies that make these choices binding on the whole project."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.gcp.compute import VMS, confidential_kind
 from hardstack_rules.gcp.tokens import (
@@ -23,6 +21,9 @@ from hardstack_rules.gcp.tokens import (
 )
 from hardstack_rules.relations import of_type
 from hardstack_rules.rule import resource_rule, stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 LEAST_PRIVILEGE = {"hipaa": ["164.308(a)(4)", "164.312(a)(1)"], "gdpr": ["25", "32(1)(b)"],
                    "nist-800-53": ["AC-6"]}

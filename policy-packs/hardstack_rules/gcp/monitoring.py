@@ -5,13 +5,14 @@ the findings Security Command Center publishes."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.gcp.tokens import ALERT, CHANNEL, METRIC, SCC_NOTIFICATION_CONFIGS, TOPIC
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 DETECTION = {"hipaa": ["164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"], "gdpr": ["32(1)(d)", "33"],
              "nist-800-53": ["SI-4", "IR-4"]}

@@ -4,14 +4,15 @@ log, nothing admitted from the internet, Private Google Access, and flow logs ev
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.gcp.tokens import DNS_POLICY, FIREWALL, NETWORK, SUBNET
 from hardstack_rules.relations import of_type, references
 from hardstack_rules.rule import resource_rule, stack_rule
 from hardstack_rules.values import number
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 ANYWHERE = {"0.0.0.0/0", "::/0"}
 BOUNDARY = {"hipaa": ["164.312(e)(1)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["SC-7", "AC-4"]}

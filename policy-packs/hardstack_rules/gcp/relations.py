@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.gcp.tokens import BUCKET, DISK, INSTANCE, KEY, LOG_BUCKET, TOPIC
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 # (resource type, input holding its key) for every data store the GCP blueprint creates.
 KEYED = (

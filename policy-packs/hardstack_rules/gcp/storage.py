@@ -4,13 +4,14 @@ retention for every bucket, write-once model artifacts and access logs, and acce
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
-
-from pulumi_policy import PolicyResource
+from typing import TYPE_CHECKING, Any
 
 from hardstack_rules.gcp.tokens import BUCKET, duration_days, labels
 from hardstack_rules.relations import of_type, referenced
 from hardstack_rules.rule import resource_rule, stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 ENCRYPTION = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-28", "SC-13"]}
 PUBLIC = {"hipaa": ["164.312(a)(1)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["AC-3", "SC-7"]}
