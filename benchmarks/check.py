@@ -1,68 +1,161 @@
-"""Time `hardstack check`: validate, render, policies and checkov, per stack and for many stacks.
+"""`hardstack check` against bare checkov on the same exports, and the CLI's start-up.
 
-Run: .venv/bin/python benchmarks/check.py [--copies N]
-The many-stacks case checks N renamed copies of every example stack in one run (one checkov
-start), to show how the cost grows with the number of stacks.
+Run: .venv/bin/python benchmarks/check.py [--reps N] [--copies N] [--skip-many]
+
+Everything is measured in this one run, interleaved (bare checkov, cold check, warm check, then
+again), as wall time of separate processes, with medians over --reps:
+- 5 stacks: the examples; 100 stacks: --copies renamed copies of each example (20 -> 100).
+- bare checkov: the checkov console script over the exports of exactly those stacks, with the
+  arguments the check passes (hardstack.checkov.runner.arguments) and the custom checks.
+- cold: `hardstack check` with an empty cache directory; warm: again, nothing changed (all of
+  it is then hardstack's own time: no render and no checkov run).
+- peak memory: the largest sum of resident memory over the process and all its children,
+  sampled every 20 ms (the check, its render workers and checkov together).
+- start-up: `hardstack --help`, `hardstack validate` of one stack, against `python -c pass`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from hardstack.check import run_check
+from hardstack.checkov import runner
+from hardstack.checkov.export import export
+from hardstack.render import render
+from hardstack.spec import load
 
 ROOT = Path(__file__).resolve().parents[1]
+HARDSTACK = [str(Path(sys.executable).parent / "hardstack")]
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def timed_check(files: list[Path]) -> None:
+def _tree_rss(root: int) -> int:
+    """Resident bytes of `root` and every descendant (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
+    """(wall seconds, peak tree memory in bytes, exit code) of one run."""
     started = time.perf_counter()
-    report = run_check(files)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
     wall = time.perf_counter() - started
-    validate = sum(s.validate_seconds for s in report.stacks)
-    render = sum(s.render_seconds for s in report.stacks)
-    policies = sum(s.policy_seconds for s in report.stacks)
-    print(f"  {len(files)} stack(s): wall {wall:.2f}s = validate {validate:.2f}s + render {render:.2f}s + "
-          f"policies {policies:.2f}s + checkov {report.checkov_seconds:.2f}s in {report.checkov_runs} run(s) "
-          f"+ other; exit {report.exit_code}")
-    if len(files) > 6:
-        return
-    for s in report.stacks:
-        passed = len(s.checkov.distinct_passed) if s.checkov else 0
-        print(f"    {s.stack:<16} {len(s.graph) if s.graph else 0:>4} resources  validate {s.validate_seconds:.3f}s  "
-              f"render {s.render_seconds:.2f}s  policies {s.policy_seconds:.2f}s "
-              f"({s.policy.rules_evaluated if s.policy else 0} rules)  checkov passed {passed:>3} distinct  "
-              f"failed {len(s.failed)}  exempted {len(s.exempted)}")
+    sampler.join()
+    return wall, peak[0], code
+
+
+def copies_of_examples(directory: Path, copies: int) -> list[Path]:
+    """`copies` renamed copies of every example stack (distinct stacks: nothing is reused)."""
+    made = []
+    for file in sorted((ROOT / "stacks").glob("Pulumi.*.yaml")):
+        text = file.read_text()
+        name = re.search(r"^\s+name: (\S+)", text, re.M).group(1)  # type: ignore[union-attr]
+        for i in range(copies):
+            renamed = f"{name[:24]}-{i}"
+            copy = directory / f"Pulumi.{renamed}.yaml"
+            copy.write_text(text.replace(f"name: {name}", f"name: {renamed}", 1)
+                            .replace(f"resource: {name}\n", f"resource: {renamed}\n"))
+            made.append(copy)
+    return made
+
+
+def exports_of(stacks: list[Path], directory: Path) -> list[str]:
+    frameworks = []
+    for file in stacks:
+        frameworks.append(export(render(load(file)).graph, directory).framework)
+    return frameworks
+
+
+def compare(label: str, stacks_dir: Path, stacks: list[Path], reps: int, work: Path) -> None:
+    exports = work / f"exports-{len(stacks)}"
+    frameworks = exports_of(stacks, exports)
+    bare = [str(runner.executable()), *runner.arguments(exports, frameworks)]
+    check = [*HARDSTACK, "check", str(stacks_dir), "--soft-fail", "--format", "json", "-o", str(work / "r.json")]
+    rows: dict[str, list[tuple[float, int]]] = {"bare checkov": [], "check, cold cache": [], "check, warm cache": []}
+    for rep in range(reps):
+        cache = work / f"cache-{len(stacks)}-{rep}"
+        for name, command, env in (("bare checkov", bare, runner.environment()),
+                                   ("check, cold cache", check, {"HARDSTACK_CACHE_DIR": str(cache)}),
+                                   ("check, warm cache", check, {"HARDSTACK_CACHE_DIR": str(cache)})):
+            wall, peak, code = timed(command, env)
+            if code not in (0, 1):
+                raise SystemExit(f"{name} exited {code}: {' '.join(command)}")
+            rows[name].append((wall, peak))
+        shutil.rmtree(cache, ignore_errors=True)
+    base = statistics.median(w for w, _ in rows["bare checkov"])
+    print(f"{label}: {len(stacks)} stacks, median of {reps}")
+    for name, runs in rows.items():
+        wall = statistics.median(w for w, _ in runs)
+        peak = max(p for _, p in runs) / 2**20
+        print(f"  {name:<18} {wall:7.2f} s  ({wall / base:4.2f}x bare checkov)  peak {peak:6.0f} MiB  "
+              f"runs: {', '.join(f'{w:.2f}' for w, _ in runs)}")
+
+
+def startup(reps: int) -> None:
+    one = str(ROOT / "stacks" / "Pulumi.aws-prod-eu.yaml")
+    commands = {"python -c pass": [sys.executable, "-c", "pass"], "hardstack --help": [*HARDSTACK, "--help"],
+                "hardstack validate (1 stack)": [*HARDSTACK, "validate", one]}
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(reps):
+        for name, command in commands.items():
+            walls[name].append(timed(command)[0])
+    print(f"start-up: median of {reps}")
+    for name, runs in walls.items():
+        print(f"  {name:<28} {statistics.median(runs):6.3f} s")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--copies", type=int, default=10)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=20, help="copies of each example for the many-stacks case")
+    parser.add_argument("--skip-many", action="store_true", help="only the 5 examples and the start-up")
     args = parser.parse_args()
-    stacks = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))
-    print("each example stack alone:")
-    for file in stacks:
-        timed_check([file])
-    print("all example stacks together:")
-    timed_check(stacks)
-    with tempfile.TemporaryDirectory() as tmp:
-        copies = []
-        for file in stacks:
-            text = file.read_text()
-            name = re.search(r"^\s+name: (\S+)", text, re.M).group(1)  # type: ignore[union-attr]
-            for i in range(args.copies):
-                copy = Path(tmp) / f"Pulumi.{name}-{i}.yaml"
-                renamed = f"{name[:24]}-{i}"
-                copy.write_text(text.replace(f"name: {name}", f"name: {renamed}", 1)
-                                .replace(f"resource: {name}\n", f"resource: {renamed}\n"))
-                copies.append(copy)
-        print(f"{len(copies)} stacks ({args.copies} copies of each example):")
-        timed_check(copies)
-        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{os.cpu_count()} cores; checkov {runner.executable()}")
+    startup(max(args.reps, 5))
+    with tempfile.TemporaryDirectory(prefix="hardstack-bench-") as tmp:
+        work = Path(tmp)
+        compare("examples", ROOT / "stacks", sorted((ROOT / "stacks").glob("Pulumi.*.yaml")), args.reps, work)
+        if not args.skip_many:
+            many = work / "stacks"
+            many.mkdir()
+            compare("copies", many, copies_of_examples(many, args.copies), args.reps, work)
 
 
 if __name__ == "__main__":

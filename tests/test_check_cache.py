@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,3 +144,14 @@ def test_a_stack_judged_with_others_gets_the_verdict_it_gets_alone(tmp_path: Pat
     assert sorted(f.key() for f in aws.findings) == sorted(f.key() for f in alone.stacks[0].findings)
     reused = run_check([AWS], cache=cache)
     assert reused.checkov_reused == 1 and _verdict(reused) == _verdict(alone)
+
+
+def test_entries_unused_for_a_month_are_pruned(tmp_path: Path) -> None:
+    cache = Store(tmp_path / "cache")
+    cache.put("render", "a" * 64, {"stack": "old"})
+    cache.put("render", "b" * 64, {"stack": "recent"})
+    old = next((tmp_path / "cache").rglob("a*.json"))
+    os.utime(old, (time.time() - 31 * 24 * 3600,) * 2)
+    assert cache.prune() == 1
+    assert cache.get("render", "a" * 64) is None
+    assert cache.get("render", "b" * 64) == {"stack": "recent", "key": "b" * 64}

@@ -4,11 +4,11 @@ summary written from the report the check step itself writes (run here end to en
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from hardstack.report import FILE_NAMES
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 # The current major of each action, as their repositories tag it (read 2026-12; see the tag
 # comments in the workflow for the release each commit is).
-CURRENT_MAJOR = {"actions/checkout": 7, "actions/setup-python": 7, "github/codeql-action": 4}
+CURRENT_MAJOR = {"actions/cache": 6, "actions/checkout": 7, "actions/setup-python": 7, "github/codeql-action": 4}
 PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+(?P<action>[\w.-]+/[\w.-]+)(?P<path>/[\w./-]+)?@(?P<ref>\S+)"
                     r"(?:\s+#\s*(?P<tag>v\d+(?:\.\d+)*))?\s*$")
 
@@ -93,7 +93,7 @@ def test_the_summary_and_the_upload_read_what_the_check_writes(
     assert upload["if"].startswith("always()") and summary["if"] == "always()"
     assert upload["with"]["category"] == "hardstack"
     report = run_check([AWS], with_checkov=False)
-    monkeypatch.setattr(sys.modules["hardstack.cli.check"], "run_check", lambda *_a, **_k: report)
+    monkeypatch.setattr(importlib.import_module("hardstack.cli.check"), "run_check", lambda *_a, **_k: report)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", str(AWS), *args])
     assert result.exit_code == 0, result.output
@@ -114,7 +114,7 @@ def test_pre_commit_hooks_are_valid_invocations(monkeypatch: pytest.MonkeyPatch)
     hooks = {h["id"]: h for h in _load(ROOT / ".pre-commit-hooks.yaml")}
     assert set(hooks) == {"hardstack-validate", "hardstack-check"}
     report = run_check([AWS], with_checkov=False)
-    monkeypatch.setattr(sys.modules["hardstack.cli.check"], "run_check", lambda *_a, **_k: report)
+    monkeypatch.setattr(importlib.import_module("hardstack.cli.check"), "run_check", lambda *_a, **_k: report)
     for hook in hooks.values():
         program, *args = shlex.split(hook["entry"])
         assert program == "hardstack" and re.search(hook["files"], "stacks/Pulumi.aws-prod-eu.yaml")

@@ -121,6 +121,8 @@ def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None
                        strict=strict, workers=workers or default_workers(), cache=cache)
     if cache is not None:
         click.echo(reuse_summary(report, cache), err=True)
+        if cache.misses:  # new entries were written: drop the ones nobody used for a month
+            cache.prune()
     verdict = Verdict(report, gates=gates, compact=compact)
     to_stdout = formats[0] if output is None and output_dir is None else None
     if to_stdout != "text":  # the human summary: on standard output unless a machine format has it
