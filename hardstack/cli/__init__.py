@@ -8,6 +8,7 @@ each command's own.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -76,8 +77,11 @@ def run() -> None:
     shutdown spends up to seconds freeing hundreds of thousands of objects (a check holds every
     stack's graph, and the Pulumi SDK when it rendered). So the exit status is taken from click,
     the streams are flushed, and the process ends with os._exit. Tests call `main` (through
-    click's CliRunner), which exits normally.
+    click's CliRunner), which exits normally. The garbage collector runs less often: a check
+    allocates graphs and checkov's JSON in bulk, little of it garbage (as in the render workers,
+    hardstack/pipeline/worker.py).
     """
+    gc.set_threshold(50_000, 20, 100)
     try:
         main.main(prog_name="hardstack")
         code: int = 0
