@@ -21,7 +21,7 @@ from hardstack.checkov.results import CheckovStackResult
 from hardstack.findings import Finding
 from hardstack.locate import spec_path_for
 from hardstack.pipeline import pool
-from hardstack.pipeline.judge import judge
+from hardstack.pipeline.judge import checkov_processes, judge
 from hardstack.pipeline.work import StackWork
 from hardstack.policy.exemptions import apply_exemptions, stale_exemptions, validate_exemptions
 from hardstack.policy.result import PolicyResult
@@ -155,7 +155,7 @@ def _take(report: StackReport, work: StackWork, checkov_ids: frozenset[str] | No
 
 
 def _work(reports: list[StackReport], cache: Store | None, workers: int, progress: Progress,
-          on_render: Callable[[], None]) -> dict[int, StackWork]:
+          on_render: Callable[[int], None]) -> dict[int, StackWork]:
     """Every valid stack's work: from the cache, else rendered (in `workers` processes)."""
     done: dict[int, StackWork] = {}
     keys: dict[int, str] = {}
@@ -173,7 +173,7 @@ def _work(reports: list[StackReport], cache: Store | None, workers: int, progres
         jobs.append(pool.Job(index, report.loaded.environment, report.stack))
     if not jobs:
         return done
-    on_render()
+    on_render(len(jobs))
     where = f" in {min(workers, len(jobs))} worker processes" if workers > 1 and len(jobs) > 1 else ""
     progress(f"  rendering {len(jobs)} stack(s){where} ...")
     for count, (index, work) in enumerate(pool.run(jobs, workers), start=1):
@@ -188,18 +188,18 @@ def _work(reports: list[StackReport], cache: Store | None, workers: int, progres
     return done
 
 
-def _judge(reports: list[StackReport], check: CheckReport, checkov: PrestartedCheckov | None,
+def _judge(reports: list[StackReport], check: CheckReport, checkovs: list[PrestartedCheckov],
            cache: Store | None, progress: Progress) -> None:
     ready = [r for r in reports if r.graph is not None and r.export is not None]
     if not ready:
-        if checkov is not None:
+        for checkov in checkovs:
             checkov.close()
         return
     started = time.perf_counter()
     progress(f"  checkov on {len(ready)} stack(s) ...")
     try:
         judgement = judge([r.export for r in ready if r.export is not None],
-                          {r.stack: r.graph for r in ready if r.graph is not None}, checkov, cache)
+                          {r.stack: r.graph for r in ready if r.graph is not None}, checkovs, cache)
     except (checkov_runner.CheckovMissingError, checkov_runner.CheckovFailedError) as exc:
         check.checkov_error = str(exc)
         return
@@ -213,11 +213,14 @@ def _judge(reports: list[StackReport], check: CheckReport, checkov: PrestartedCh
             report.findings.extend(result.findings)
 
 
-def _start_checkov(with_checkov: bool) -> PrestartedCheckov | None:
+def _start_checkovs(with_checkov: bool, count: int) -> list[PrestartedCheckov]:
+    started: list[PrestartedCheckov] = []
     try:
-        return PrestartedCheckov() if with_checkov else None
+        while with_checkov and len(started) < count:
+            started.append(PrestartedCheckov())
     except checkov_runner.CheckovMissingError:
-        return None  # reported when the exports are judged
+        pass  # reported when the exports are judged
+    return started
 
 
 def default_workers() -> int:
@@ -250,23 +253,22 @@ def run_check(files: list[Path], progress: Progress = lambda _: None, with_check
     for report in reports:
         _load(report, progress)
     check = CheckReport(stacks=reports, workers=workers, cache_dir=cache.directory if cache else None)
-    checkov: PrestartedCheckov | None = None
+    checkovs: list[PrestartedCheckov] = []
 
-    def start_checkov() -> None:  # its start-up overlaps the renders
-        nonlocal checkov
-        checkov = _start_checkov(with_checkov)
+    def start_checkovs(stacks: int) -> None:  # their start-up overlaps the renders
+        checkovs.extend(_start_checkovs(with_checkov, checkov_processes(stacks, workers)))
 
     try:
-        works = _work(reports, cache, workers, progress, on_render=start_checkov)
+        works = _work(reports, cache, workers, progress, on_render=start_checkovs)
         for index, work in works.items():
             _take(reports[index], work, checkov_ids)
             reports[index].export = work.export
         check.reused_renders = sum(1 for w in works.values() if w.cached)
         check.rendered = sum(1 for w in works.values() if not w.cached)
         if with_checkov:
-            _judge(reports, check, checkov, cache, progress)
+            _judge(reports, check, checkovs, cache, progress)
     finally:
-        if checkov is not None:
+        for checkov in checkovs:
             checkov.close()
     for report in reports:
         if report.loaded is not None and report.graph is not None:

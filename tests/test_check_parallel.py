@@ -57,3 +57,19 @@ def test_a_worker_keeps_to_the_clouds_it_has_loaded() -> None:
     fresh = pool._Worker(1, None)  # type: ignore[arg-type]
     job = pool._next_job(fresh, [j for j in jobs if j.cloud != "azure"])
     assert job is not None and job.cloud == "gcp"
+
+
+def test_many_stacks_are_scanned_by_several_checkovs_with_the_verdict_of_one(tmp_path: Path) -> None:
+    from hardstack.pipeline import judge
+
+    reports = run_check(STACKS, with_checkov=False, workers=1)
+    exports = [s.export for s in reports.stacks if s.export is not None]
+    graphs = {s.stack: s.graph for s in reports.stacks if s.graph is not None}
+    one = judge.judge(exports, graphs, [], cache=None)
+    two = judge.judge(exports, graphs, [judge.PrestartedCheckov(), judge.PrestartedCheckov()], cache=None)
+    assert (one.runs, two.runs) == (1, 2)
+    assert set(one.results) == set(two.results) == set(graphs)
+    for stack in graphs:
+        assert one.results[stack].passed == two.results[stack].passed
+        assert [f.key() for f in one.results[stack].findings] == [f.key() for f in two.results[stack].findings]
+    assert judge.checkov_processes(5, 2) == 1 and judge.checkov_processes(100, 2) == 2

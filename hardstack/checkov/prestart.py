@@ -80,13 +80,12 @@ class PrestartedCheckov:
         return runner.parse(process.returncode, stdout, self._stderr.read())
 
     def close(self) -> None:
-        """Stop a checkov that was never given work (it exits as soon as its input closes)."""
+        """Stop a checkov that was never given work: it has judged nothing, so it is killed rather
+        than left to finish its start-up."""
         if self.process is not None:
             process, self.process = self.process, None
-            try:
-                process.communicate("\n", timeout=30)
-            except (subprocess.TimeoutExpired, OSError, ValueError):
-                process.kill()
+            process.kill()
+            process.communicate()
         self._stderr.close()
 
     def __enter__(self) -> PrestartedCheckov:

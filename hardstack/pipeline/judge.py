@@ -9,6 +9,7 @@ checks and the flags. A stack's checkov results never depend on the other files 
 from __future__ import annotations
 
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,9 +57,56 @@ def _split(reports: list[dict[str, Any]], file_name: str) -> dict[str, Any] | No
     return share
 
 
-def judge(exports: list[ExportText], graphs: dict[str, Graph], checkov: PrestartedCheckov | None,
+# A checkov process costs seconds to start: a second one pays only when each scans this many.
+STACKS_PER_CHECKOV = 16
+
+
+def checkov_processes(stacks: int, cores: int) -> int:
+    """How many checkov processes to scan `stacks` exports with, in parallel."""
+    return max(1, min(cores, stacks // STACKS_PER_CHECKOV))
+
+
+def _batches(todo: list[ExportText], count: int) -> list[list[ExportText]]:
+    """`todo` in `count` batches of about equal size (checkov's time grows with the text)."""
+    batches: list[list[ExportText]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for e in sorted(todo, key=lambda e: -len(e.text)):
+        smallest = sizes.index(min(sizes))
+        batches[smallest].append(e)
+        sizes[smallest] += len(e.text)
+    return [b for b in batches if b]
+
+
+def _scan(checkovs: list[PrestartedCheckov], batches: list[list[ExportText]], root: Path) -> list[dict[str, Any]]:
+    """Each batch scanned by its own checkov, all at once (threads only wait on the processes)."""
+    started = checkovs + [PrestartedCheckov() for _ in range(len(batches) - len(checkovs))]
+    for unused in started[len(batches):]:
+        unused.close()
+    outcomes: list[list[dict[str, Any]] | BaseException] = [[] for _ in batches]
+
+    def run(i: int) -> None:
+        try:
+            outcomes[i] = started[i].scan(root / f"scan-{i}", [FRAMEWORK[e.format] for e in batches[i]])
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(batches))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    reports: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        reports.extend(outcome)
+    return reports
+
+
+def judge(exports: list[ExportText], graphs: dict[str, Graph], checkovs: list[PrestartedCheckov],
           cache: Store | None) -> Judgement:
-    """checkov's results for each export's stack. `checkov` is started (or None: start one now)."""
+    """checkov's results for each export's stack. `checkovs` are started already (more are started
+    if there are more batches to scan; ones without work are closed)."""
     judgement = Judgement()
     keys: dict[str, str] = {}
     reports: list[dict[str, Any]] = []
@@ -77,19 +125,22 @@ def judge(exports: list[ExportText], graphs: dict[str, Graph], checkov: Prestart
         todo = list(exports)
     with tempfile.TemporaryDirectory(prefix="hardstack-checkov-") as tmp:
         # Every export is written: the mapping reads each stack's file name and addresses.
-        scanning = {id(e) for e in todo}
-        written: list[ExportedStack] = [write_export(e, Path(tmp) / ("scan" if id(e) in scanning else "reused"))
-                                        for e in exports]
+        batches = _batches(todo, max(1, len(checkovs))) if todo else []
+        batch_of = {id(e): i for i, batch in enumerate(batches) for e in batch}
+        written: list[ExportedStack] = [
+            write_export(e, Path(tmp) / (f"scan-{batch_of[id(e)]}" if id(e) in batch_of else "reused"))
+            for e in exports]
         if todo:
-            fresh = (checkov or PrestartedCheckov()).scan(Path(tmp) / "scan", [FRAMEWORK[e.format] for e in todo])
-            judgement.runs, judgement.scanned = 1, len(todo)
+            fresh = _scan(checkovs, batches, Path(tmp))
+            judgement.runs, judgement.scanned = len(batches), len(todo)
             reports.extend(fresh)
             if cache is not None:
                 for e in todo:
                     share = _split(fresh, e.file_name)
                     if share is not None:
                         cache.put(KIND, keys[e.stack], share)
-        elif checkov is not None:
-            checkov.close()
+        else:
+            for checkov in checkovs:
+                checkov.close()
         judgement.results = map_results(reports, written, graphs)
     return judgement

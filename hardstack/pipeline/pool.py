@@ -42,7 +42,7 @@ class _Worker:
     number: int
     process: subprocess.Popen[bytes]
     clouds: set[str] = field(default_factory=set)
-    busy: Job | None = None
+    busy: list[Job] = field(default_factory=list)  # handed out, in order; the first is being worked on
 
 
 def _read(number: int, stream: IO[bytes], results: queue.Queue[tuple[int, Any]]) -> None:
@@ -74,13 +74,20 @@ def _next_job(worker: _Worker, pending: list[Job]) -> Job | None:
     return job
 
 
+# Jobs a worker holds at once: the one it works on and the next, so that it never waits for the
+# main process to take in a result (writing the cache) before it can start on another.
+IN_FLIGHT = 2
+
+
 def _dispatch(worker: _Worker, pending: list[Job]) -> None:
-    job = _next_job(worker, pending)
-    worker.busy = job
-    if job is not None:
+    while len(worker.busy) < IN_FLIGHT:
+        job = _next_job(worker, pending)
+        if job is None:
+            return
+        worker.busy.append(job)
         assert worker.process.stdin is not None
         worker.clouds.add(job.cloud)
-        # A worker that already died: its reader reports the end, and `job` is reported lost.
+        # A worker that already died: its reader reports the end, and its jobs are reported lost.
         with contextlib.suppress(BrokenPipeError, OSError):
             pickle.dump(job, worker.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             worker.process.stdin.flush()
@@ -108,17 +115,18 @@ def run_parallel(jobs: list[Job], workers: int) -> Iterator[tuple[int, StackWork
             assert process.stdout is not None
             threading.Thread(target=_read, args=(number, process.stdout, results), daemon=True).start()
             _dispatch(worker, pending)
-        while any(w.busy is not None for w in pool):
+        while any(w.busy for w in pool):
             number, message = results.get()
             worker = pool[number]
-            job, worker.busy = worker.busy, None
-            if message is None:  # the worker died (killed, out of memory) with `job` in hand
+            if message is None:  # the worker died (killed, out of memory) with these in hand
                 code = worker.process.wait()
-                if job is not None:
+                lost, worker.busy = worker.busy, []
+                for job in lost:
                     yield job.index, _lost(job, f"the render worker exited with code {code}")
                 continue
+            worker.busy = [j for j in worker.busy if j.index != message[0]]
+            _dispatch(worker, pending)  # before the result is handed on: the worker keeps busy
             yield message
-            _dispatch(worker, pending)
         for job in pending:  # every worker died before these were handed out
             yield job.index, _lost(job, "no render worker was left to render it")
     finally:
