@@ -21,8 +21,8 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 @pytest.fixture(scope="module")
-def graphs(example_paths: dict[str, Path]) -> dict[str, Graph]:
-    return {cloud: render(load(path)).graph for cloud, path in example_paths.items()}
+def graphs(example_paths: dict[str, Path], example_graph) -> dict[str, Graph]:
+    return {cloud: example_graph(path) for cloud, path in example_paths.items()}
 
 
 def _policy(resource: Any) -> dict[str, Any]:

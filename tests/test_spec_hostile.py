@@ -222,13 +222,12 @@ def test_owner_tag_value_outside_the_tag_character_set_refused(owner: str) -> No
 
 
 @pytest.mark.parametrize("cloud", ["aws", "gcp"])
-def test_names_validation_checks_are_the_names_the_blueprints_build(cloud: str, example_paths) -> None:
-    from hardstack.render import render
+def test_names_validation_checks_are_the_names_the_blueprints_build(cloud: str, example_paths, rendered) -> None:
     from hardstack.spec import names
 
     loaded = load(example_paths[cloud])
     env = loaded.environment
-    graph = render(loaded).graph
+    graph = rendered(env, loaded.stack)  # render(loaded).graph, rendered once per session
     built = {str(r.inputs.get(key)) for r in graph for key in ("bucket", "name", "roleName") if r.inputs.get(key)}
     derived = names.derived_names(cloud, env.name, env.account, [(i, b.name) for i, b in enumerate(env.data.buckets)],
                                   [(i, w.name) for i, w in enumerate(env.workloads)])

@@ -1,4 +1,5 @@
-"""Fixtures for the AWS blueprint tests: the example stack rendered once, and variants."""
+"""Fixtures for the AWS blueprint tests: the example stack rendered once, and variants (each
+distinct variant rendered once per session, handed out as a deep copy: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from aws_helpers import AWS_STACK
 
-from hardstack.render import Graph, render_environment
+from hardstack.render import Graph
 from hardstack.spec import Environment, load
 
 
@@ -19,12 +20,12 @@ def aws_spec() -> Environment:
 
 
 @pytest.fixture(scope="session")
-def aws_graph(aws_spec: Environment) -> Graph:
-    return render_environment(aws_spec, "aws-prod-eu").graph
+def aws_graph(aws_spec: Environment, rendered: Callable[[Environment, str], Graph]) -> Graph:
+    return rendered(aws_spec, "aws-prod-eu")
 
 
 @pytest.fixture(scope="session")
-def render_variant(aws_spec: Environment) -> Callable[..., Graph]:
+def render_variant(aws_spec: Environment, rendered: Callable[[Environment, str], Graph]) -> Callable[..., Graph]:
     """Render the example with some spec fields changed, e.g. network={"egress": "nat"}."""
 
     def render(**changes: Any) -> Graph:
@@ -34,6 +35,6 @@ def render_variant(aws_spec: Environment) -> Callable[..., Graph]:
                 data[key].update(value)
             else:
                 data[key] = value
-        return render_environment(Environment.model_validate(data), "aws-variant").graph
+        return rendered(Environment.model_validate(data), "aws-variant")
 
     return render

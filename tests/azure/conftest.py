@@ -1,4 +1,5 @@
-"""Fixtures for the Azure blueprint tests: both example stacks rendered once, and variants.
+"""Fixtures for the Azure blueprint tests: both example stacks rendered once, and variants (each
+distinct variant rendered once per session, handed out as a deep copy: tests/conftest.py).
 
 Helpers live in azure_helpers.py (a unique module name: tests/ has no packages and several
 directories bring their own conftest.py).
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from azure_helpers import AZURE_STACK, GPU_STACK
 
-from hardstack.render import Graph, render_environment
+from hardstack.render import Graph
 from hardstack.spec import Environment, load
 
 
@@ -23,8 +24,8 @@ def azure_spec() -> Environment:
 
 
 @pytest.fixture(scope="session")
-def azure_graph(azure_spec: Environment) -> Graph:
-    return render_environment(azure_spec, "azure-prod-eu").graph
+def azure_graph(azure_spec: Environment, rendered: Callable[[Environment, str], Graph]) -> Graph:
+    return rendered(azure_spec, "azure-prod-eu")
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +34,8 @@ def gpu_spec() -> Environment:
 
 
 @pytest.fixture(scope="session")
-def gpu_graph(gpu_spec: Environment) -> Graph:
-    return render_environment(gpu_spec, "azure-gpu-eu").graph
+def gpu_graph(gpu_spec: Environment, rendered: Callable[[Environment, str], Graph]) -> Graph:
+    return rendered(gpu_spec, "azure-gpu-eu")
 
 
 def _variant(spec: Environment, changes: dict[str, Any]) -> Environment:
@@ -48,10 +49,10 @@ def _variant(spec: Environment, changes: dict[str, Any]) -> Environment:
 
 
 @pytest.fixture(scope="session")
-def render_variant(azure_spec: Environment) -> Callable[..., Graph]:
+def render_variant(azure_spec: Environment, rendered: Callable[[Environment, str], Graph]) -> Callable[..., Graph]:
     """Render the Azure example with some spec fields changed, e.g. network={"egress": "nat"}."""
 
     def render(**changes: Any) -> Graph:
-        return render_environment(_variant(azure_spec, changes), "azure-variant").graph
+        return rendered(_variant(azure_spec, changes), "azure-variant")
 
     return render

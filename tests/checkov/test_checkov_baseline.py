@@ -14,7 +14,6 @@ from hardstack.checkov import runner
 from hardstack.checkov.baseline import BASELINE_NAME, baseline_findings
 from hardstack.checkov.export import export
 from hardstack.cli import main
-from hardstack.render import render
 from hardstack.spec import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +30,10 @@ def _export_all(out: Path, stacks: list[Path]) -> None:
         assert result.exit_code == 0, result.output
 
 
-def test_baseline_covers_what_each_exemption_covers(tmp_path: Path) -> None:
-    loaded = load(ROOT / "stacks" / "Pulumi.aws-prod-eu.yaml")
-    graph = render(loaded).graph
+def test_baseline_covers_what_each_exemption_covers(tmp_path: Path, example_graph) -> None:
+    stack = ROOT / "stacks" / "Pulumi.aws-prod-eu.yaml"
+    loaded = load(stack)
+    graph = example_graph(stack)
     exported = export(graph, tmp_path)
     entries = {e["resource"]: e["check_ids"] for e in baseline_findings(exported, graph, loaded.environment)}
     # CKV_AWS_144 is exempted for the whole environment: every exported resource carries it.
@@ -54,9 +54,15 @@ def exported_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_bare_checkov_with_the_baseline_fails_nothing_on_the_examples(exported_dir: Path) -> None:
+@pytest.fixture(scope="module")
+def bare_reports(exported_dir: Path) -> list[dict]:
+    """Bare checkov (no baseline) over every exported example: one run, which tests only read."""
+    return runner.run(exported_dir, ["terraform_plan", "arm"])
+
+
+def test_bare_checkov_with_the_baseline_fails_nothing_on_the_examples(exported_dir: Path, bare_reports) -> None:
     frameworks = ["terraform_plan", "arm"]
-    without = runner.run(exported_dir, frameworks)
+    without = bare_reports
     assert _failed(without), "the examples' exemptions no longer cover any checkov failure: test is vacuous"
     with_baseline = runner.run(exported_dir, frameworks, baseline=exported_dir / BASELINE_NAME)
     assert _failed(with_baseline) == []
@@ -89,8 +95,8 @@ def test_export_keeps_other_stacks_entries_in_the_baseline(tmp_path: Path) -> No
     assert files == ["/aws-prod-eu.tfplan.json", "/gcp-prod-eu.tfplan.json"]
 
 
-def test_checkov_runs_compact_and_reports_what_the_mapping_reads(exported_dir: Path) -> None:
-    reports = runner.run(exported_dir, ["terraform_plan", "arm"])
+def test_checkov_runs_compact_and_reports_what_the_mapping_reads(bare_reports) -> None:
+    reports = bare_reports
     items = [i for r in reports for status in ("passed_checks", "failed_checks") for i in r["results"][status]]
     assert items and all(not i.get("code_block") for i in items)  # --compact: no code blocks to parse
     assert all(i.get("check_id") and i.get("resource") and i.get("file_path") for i in items)

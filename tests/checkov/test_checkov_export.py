@@ -11,13 +11,12 @@ from checkov_helpers import STACKS
 from hardstack.checkov.aws_types import AWS_RENAMES, AWS_TYPES
 from hardstack.checkov.export import export
 from hardstack.checkov.terraform_plan import singular, snake, tf_values, to_plan
-from hardstack.render import Graph, render
-from hardstack.spec import load
+from hardstack.render import Graph
 
 
 @pytest.fixture(scope="module")
-def aws_graph() -> Graph:
-    return render(load(STACKS / "Pulumi.aws-prod-eu.yaml")).graph
+def aws_graph(example_graph) -> Graph:
+    return example_graph(STACKS / "Pulumi.aws-prod-eu.yaml")
 
 
 def test_names_follow_terraform() -> None:

@@ -8,21 +8,21 @@ from checkov_helpers import STACKS
 
 from hardstack.checkov.gcp_types import GCP_RENAMES, GCP_TYPES
 from hardstack.checkov.terraform_plan import to_plan
-from hardstack.render import Graph, render, render_environment
+from hardstack.render import Graph
 from hardstack.spec import Environment, load
 
 EXAMPLES = ("Pulumi.gcp-prod-eu.yaml", "Pulumi.gcp-gpu-eu.yaml")
 
 
 @pytest.fixture(scope="module")
-def graphs() -> dict[str, Graph]:
-    rendered = {name: render(load(STACKS / name)).graph for name in EXAMPLES}
+def graphs(example_graph, rendered) -> dict[str, Graph]:
+    graphs = {name: example_graph(STACKS / name) for name in EXAMPLES}
     # The examples have no egress; NAT and the egress proxy add routers, NAT and routes.
     base = load(STACKS / EXAMPLES[0]).environment.model_dump(mode="python")
     for egress in ("nat", "proxy"):
         data = {**base, "network": {**base["network"], "egress": egress}}
-        rendered[egress] = render_environment(Environment.model_validate(data), f"gcp-{egress}").graph
-    return rendered
+        graphs[egress] = rendered(Environment.model_validate(data), f"gcp-{egress}")
+    return graphs
 
 
 def emitted(graph: Graph) -> set[str]:

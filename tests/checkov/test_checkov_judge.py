@@ -7,16 +7,16 @@ from collections.abc import Callable
 
 import pytest
 from checkov_helpers import STACKS, exported_count, judge_weakened, setting
+from report_helpers import examples_report
 
-from hardstack.check import run_check
 from hardstack.checkov.results import CheckovStackResult
-from hardstack.render import Graph, render
+from hardstack.render import Graph
 from hardstack.spec import load
 
 
 @pytest.fixture(scope="module")
-def aws_graph() -> Graph:
-    return render(load(STACKS / "Pulumi.aws-prod-eu.yaml")).graph
+def aws_graph(example_graph) -> Graph:
+    return example_graph(STACKS / "Pulumi.aws-prod-eu.yaml")
 
 
 INSTANCE = "aws:ec2/instance:Instance"
@@ -89,8 +89,7 @@ def test_weakened_setting_fails_the_named_check(judged, check_id: str) -> None:
 
 
 def test_check_runs_checkov_once_for_all_stacks() -> None:
-    files = sorted(STACKS.glob("Pulumi.*.yaml"))
-    report = run_check(files)
+    report = examples_report()  # run_check(sorted(STACKS.glob("Pulumi.*.yaml"))), made once per session
     assert report.checkov_runs == 1
     aws = next(s for s in report.stacks if s.stack == "aws-prod-eu")
     assert aws.checkov is not None and aws.failed == []

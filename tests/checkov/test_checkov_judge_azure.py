@@ -14,7 +14,7 @@ from checkov_helpers import STACKS, exported_count, first, judge_weakened
 from hardstack.check import run_check
 from hardstack.checkov.arm import to_arm
 from hardstack.checkov.results import CheckovStackResult
-from hardstack.render import Graph, render
+from hardstack.render import Graph
 from hardstack.spec import load
 
 EXAMPLES = ("azure-prod-eu", "azure-gpu-eu")
@@ -51,8 +51,8 @@ OWNER = f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/8e3af
 
 
 @pytest.fixture(scope="module")
-def graphs() -> dict[str, Graph]:
-    return {name: render(load(STACKS / f"Pulumi.{name}.yaml")).graph for name in EXAMPLES}
+def graphs(example_graph) -> dict[str, Graph]:
+    return {name: example_graph(STACKS / f"Pulumi.{name}.yaml") for name in EXAMPLES}
 
 
 def setting(token: str, path: str, value: Any, part: str = "") -> Callable[[Graph], str]:

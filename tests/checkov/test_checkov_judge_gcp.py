@@ -13,7 +13,7 @@ from checkov_helpers import STACKS, exported_count, first, judge_weakened, setti
 from hardstack.check import run_check
 from hardstack.checkov.results import CheckovStackResult
 from hardstack.policy import apply_exemptions
-from hardstack.render import Graph, Resource, render, render_environment
+from hardstack.render import Graph, Resource
 from hardstack.spec import Environment, load
 
 EXAMPLES = {"gcp-prod-eu": STACKS / "Pulumi.gcp-prod-eu.yaml", "gcp-gpu-eu": STACKS / "Pulumi.gcp-gpu-eu.yaml"}
@@ -90,21 +90,22 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
 }
 
 
-def nat_variant() -> Graph:
+def nat_variant(rendered: Callable[[Environment, str], Graph]) -> Graph:
     """The prod example with egress nat: the only way the blueprint makes a Cloud NAT."""
     data = load(EXAMPLES["gcp-prod-eu"]).environment.model_dump(mode="python")
     data["network"]["egress"] = "nat"
-    return render_environment(Environment.model_validate(data), NAT_VARIANT).graph
+    return rendered(Environment.model_validate(data), NAT_VARIANT)
 
 
 @pytest.fixture(scope="module")
-def examples() -> dict[str, Graph]:
-    return {name: render(load(path)).graph for name, path in EXAMPLES.items()}
+def examples(example_graph) -> dict[str, Graph]:
+    return {name: example_graph(path) for name, path in EXAMPLES.items()}
 
 
 @pytest.fixture(scope="module")
-def judged(examples: dict[str, Graph]) -> tuple[dict[str, CheckovStackResult], dict[str, tuple[str, str]]]:
-    return judge_weakened(examples["gcp-prod-eu"], WEAKENINGS, "weak-gcp", [*examples.values(), nat_variant()])
+def judged(examples: dict[str, Graph], rendered) -> tuple[dict[str, CheckovStackResult], dict[str, tuple[str, str]]]:
+    return judge_weakened(examples["gcp-prod-eu"], WEAKENINGS, "weak-gcp",
+                          [*examples.values(), nat_variant(rendered)])
 
 
 @pytest.mark.parametrize("stack", sorted(EXAMPLES))

@@ -1,5 +1,5 @@
 """Fixtures for the GCP blueprint tests: both example stacks rendered once, spec variants, and
-graph queries.
+graph queries. Graphs come from tests/conftest.py's `rendered`: each distinct spec rendered once.
 
 Helpers are handed out as fixtures (`q`), not imported from this module: several directories
 under tests/ have a conftest.py, so `from conftest import ...` would be ambiguous.
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from hardstack.render import Graph, Resource, render_environment
+from hardstack.render import Graph, Resource
 from hardstack.spec import CONFIG_KEY, Environment, load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +37,8 @@ def gcp_spec() -> Environment:
 
 
 @pytest.fixture(scope="session")
-def gcp_graph(gcp_spec: Environment) -> Graph:
-    return render_environment(gcp_spec, "gcp-prod-eu").graph
+def gcp_graph(gcp_spec: Environment, rendered: Callable[[Environment, str], Graph]) -> Graph:
+    return rendered(gcp_spec, "gcp-prod-eu")
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +47,8 @@ def gpu_spec() -> Environment:
 
 
 @pytest.fixture(scope="session")
-def gpu_graph(gpu_spec: Environment) -> Graph:
-    return render_environment(gpu_spec, "gcp-gpu-eu").graph
+def gpu_graph(gpu_spec: Environment, rendered: Callable[[Environment, str], Graph]) -> Graph:
+    return rendered(gpu_spec, "gcp-gpu-eu")
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +60,7 @@ def raw_gcp_spec() -> Callable[[], dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def gcp_variant(gcp_spec: Environment) -> Callable[..., Graph]:
+def gcp_variant(gcp_spec: Environment, rendered: Callable[[Environment, str], Graph]) -> Callable[..., Graph]:
     """Render the example with spec fields changed, e.g. gcp_variant(network={"egress": "nat"});
     dict values update the section, anything else replaces it. Renders are cached."""
     cache: dict[str, Graph] = {}
@@ -74,7 +74,7 @@ def gcp_variant(gcp_spec: Environment) -> Callable[..., Graph]:
                     data[field].update(value)
                 else:
                     data[field] = value
-            cache[key] = render_environment(Environment.model_validate(data), "gcp-variant").graph
+            cache[key] = rendered(Environment.model_validate(data), "gcp-variant")
         return cache[key]
 
     return render

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from weakening import blame, drop, edit_input, findings, first, set_input, weaken
 
-from hardstack.render import Graph, Resource, render
+from hardstack.render import Graph, Resource
 from hardstack.spec import LoadedSpec, load
 from hardstack_rules import rules
 
@@ -23,8 +23,8 @@ def loaded() -> LoadedSpec:
 
 
 @pytest.fixture(scope="module")
-def graph(loaded: LoadedSpec) -> Graph:
-    return render(loaded).graph
+def graph(loaded: LoadedSpec, rendered) -> Graph:
+    return rendered(loaded.environment, loaded.stack)  # render(loaded).graph, shared
 
 
 def bucket_named(part: str) -> Callable[[Graph], str]:

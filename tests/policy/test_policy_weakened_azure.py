@@ -12,7 +12,7 @@ import pytest
 from weakening import blame, drop, edit_input, findings, first, named, weaken
 
 from hardstack.policy import evaluate
-from hardstack.render import Graph, Resource, render
+from hardstack.render import Graph, Resource
 from hardstack.spec import LoadedSpec, load
 from hardstack_rules import rules
 from hardstack_rules.packs import packs_for
@@ -54,8 +54,9 @@ def specs() -> dict[str, LoadedSpec]:
 
 
 @pytest.fixture(scope="module")
-def graphs(specs: dict[str, LoadedSpec]) -> dict[str, Graph]:
-    return {name: render(spec).graph for name, spec in specs.items()}
+def graphs(specs: dict[str, LoadedSpec], rendered) -> dict[str, Graph]:
+    # render(spec).graph for each, rendered once per session (tests/conftest.py)
+    return {name: rendered(spec.environment, spec.stack) for name, spec in specs.items()}
 
 
 def set_path(token: str, path: str, value: Any, name_part: str = "") -> Callable[[Graph], str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from weakening import drop, edit_input, findings, first, named, set_input, weaken
 
-from hardstack.render import Graph, Resource, render
+from hardstack.render import Graph, Resource
 from hardstack.spec import LoadedSpec, load
 from hardstack_rules import rules
 
@@ -39,8 +39,8 @@ def loaded() -> LoadedSpec:
 
 
 @pytest.fixture(scope="module")
-def graph(loaded: LoadedSpec) -> Graph:
-    return render(loaded).graph
+def graph(loaded: LoadedSpec, rendered) -> Graph:
+    return rendered(loaded.environment, loaded.stack)  # render(loaded).graph, shared
 
 
 def foreign(token: str, key: str, value: object, name_part: str = "") -> Callable[[Graph], str]:
@@ -137,9 +137,9 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
 
 
 @pytest.mark.parametrize("stack", [PROD, GPU], ids=lambda p: p.stem)
-def test_example_passes_every_rule(stack: Path) -> None:
+def test_example_passes_every_rule(stack: Path, rendered) -> None:
     spec = load(stack)
-    found = findings(spec, render(spec).graph)
+    found = findings(spec, rendered(spec.environment, spec.stack))
     # Neither example needs a policy exemption: its checkov exemptions are about checkov's view.
     assert [(f.status, f.rule_id, f.resource_name, f.message) for f in found] == []
 
