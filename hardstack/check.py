@@ -76,8 +76,6 @@ class CheckReport:
     checkov_reused: int = 0  # exports whose checkov verdict came from the cache
     rendered: int = 0
     reused_renders: int = 0
-    workers: int = 1
-    cache_dir: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -144,7 +142,7 @@ def _take(report: StackReport, work: StackWork, checkov_ids: frozenset[str] | No
         return
     assert report.loaded is not None
     report.graph, report.render_seconds, report.policy_seconds = work.graph, work.render_seconds, work.policy_seconds
-    report.render_cached, report.checkov_note = work.cached, work.export_note
+    report.render_cached, report.checkov_note, report.export = work.cached, work.export_note, work.export
     report.policy = PolicyResult(list(work.findings), dict(work.evaluated))
     report.findings = list(work.findings)
     env = report.loaded.environment
@@ -252,7 +250,7 @@ def run_check(files: list[Path], progress: Progress = lambda _: None, with_check
     reports = [StackReport(file=file, stack=file.name) for file in files]
     for report in reports:
         _load(report, progress)
-    check = CheckReport(stacks=reports, workers=workers, cache_dir=cache.directory if cache else None)
+    check = CheckReport(stacks=reports)
     checkovs: list[PrestartedCheckov] = []
 
     def start_checkovs(stacks: int) -> None:  # their start-up overlaps the renders
@@ -262,7 +260,6 @@ def run_check(files: list[Path], progress: Progress = lambda _: None, with_check
         works = _work(reports, cache, workers, progress, on_render=start_checkovs)
         for index, work in works.items():
             _take(reports[index], work, checkov_ids)
-            reports[index].export = work.export
         check.reused_renders = sum(1 for w in works.values() if w.cached)
         check.rendered = sum(1 for w in works.values() if not w.cached)
         if with_checkov:

@@ -30,8 +30,7 @@ def default_directory() -> Path:
 class Store:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory if directory is not None else default_directory()
-        self.hits = 0
-        self.misses = 0
+        self.misses = 0  # entries not found: the check then writes new ones (and prunes)
         self.write_errors: list[str] = []
 
     def _path(self, kind: str, key: str) -> Path:
@@ -52,7 +51,6 @@ class Store:
         if not isinstance(data, dict) or data.get("key") != key:
             self.misses += 1
             return None
-        self.hits += 1
         with contextlib.suppress(OSError):  # mark it used, so pruning keeps it
             os.utime(path)
         return data

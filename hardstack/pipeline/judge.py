@@ -1,6 +1,7 @@
-"""checkov's verdict on every stack of a check, in one run, reusing cached verdicts.
+"""checkov's verdict on every stack of a check, reusing cached verdicts.
 
-Only exports whose verdict is not cached are written and scanned; the fresh reports are split
+Only exports whose verdict is not cached are scanned, by one checkov process, or by one per core
+in batches when there are many; the fresh reports are split
 per export file and cached, keyed by the export's text, the installed checkov, the custom
 checks and the flags. A stack's checkov results never depend on the other files in the run
 (each plan or template is its own graph), which tests/test_check_cache.py pins.
@@ -29,10 +30,8 @@ RESULT_LISTS = ("passed_checks", "failed_checks", "skipped_checks")
 @dataclass
 class Judgement:
     results: dict[str, CheckovStackResult] = field(default_factory=dict)  # by stack
-    scanned: int = 0  # exports checkov scanned in this run
     reused: int = 0  # exports whose verdict came from the cache
-    runs: int = 0
-    error: str | None = None
+    runs: int = 0  # checkov processes that scanned
 
 
 def _flags(export: ExportText) -> list[str]:
@@ -132,7 +131,7 @@ def judge(exports: list[ExportText], graphs: dict[str, Graph], checkovs: list[Pr
             for e in exports]
         if todo:
             fresh = _scan(checkovs, batches, Path(tmp))
-            judgement.runs, judgement.scanned = len(batches), len(todo)
+            judgement.runs = len(batches)
             reports.extend(fresh)
             if cache is not None:
                 for e in todo:
