@@ -7,9 +7,23 @@ STAMP := $(VENV)/.hardstack-installed
 CHECKOV_STAMP := $(CHECKOV_VENV)/.checkov-installed
 OUT := out
 
-.PHONY: setup demo test lint clean
+.PHONY: setup os-packages demo test lint picture clean
 
-setup: $(STAMP) $(CHECKOV_STAMP)
+setup: os-packages $(STAMP) $(CHECKOV_STAMP)
+
+# From the OS: Graphviz lays out the evidence diagrams; Chromium opens the HTML reports in the
+# tests. Installed with apt-get (as root, or through sudo) when missing.
+os-packages:
+	@need=""; command -v dot >/dev/null 2>&1 || need="graphviz"; \
+	command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || need="$$need chromium"; \
+	if [ -n "$$need" ]; then \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "install these OS packages first:$$need (Graphviz's dot and Chromium)" >&2; exit 2; fi; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "installing OS packages:$$need"; \
+		$$sudo apt-get update -q >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$need >/dev/null; \
+	fi
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +45,11 @@ demo: setup
 		s=$${f#stacks/Pulumi.}; s=$${s%.yaml}; \
 		$(BIN)/hardstack plan -q $$f --out $(OUT)/$$s.graph.json || exit 1; \
 	done
-	$(BIN)/hardstack check --format sarif --output $(OUT)/check.sarif
+	$(BIN)/hardstack check --format sarif --output $(OUT)/check.sarif --report-dir $(OUT)/evidence
+
+# The README's picture: the environment diagram of an example (tests/evidence keeps it current).
+picture: setup
+	$(BIN)/python -m hardstack.evidence.picture docs/aws-prod-eu.svg
 
 test: setup
 	$(BIN)/ruff check .
