@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "new": ("hardstack.cli.new", "new", "Write stacks/Pulumi.NAME.yaml: a complete, commented spec..."),
     "plan": ("hardstack.cli.plan", "plan", "Render FILE offline (no cloud, no Pulumi CLI) and show what..."),
     "policies": ("hardstack.cli.policies", "policies", "Inspect the policy rules and packs."),
+    "report": ("hardstack.cli.report", "report", "Check stacks (default: every stack) and write their evidence..."),
     "schema": ("hardstack.cli.schema", "schema", "Print the JSON Schema of the environment spec."),
     "validate": ("hardstack.cli.validate", "validate", "Validate stack files (default: every stacks/Pulumi.*.yaml)."),
 }

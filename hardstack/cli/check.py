@@ -59,9 +59,12 @@ GATE = {"multiple": True, "callback": _matcher, "metavar": "SEVERITY|ID|FRAMEWOR
               help="Render in N worker processes (default: one per CPU core; 1 renders in this process).")
 @click.option("--no-cache", is_flag=True,
               help="Render and scan every stack afresh, neither reading nor writing the cache.")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Also write the evidence (as `hardstack report` does), judged through these gates.")
 def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, output_dir: Path | None,
           soft_fail: bool, hard_fail_on: Matcher, soft_fail_on: Matcher, checks: Matcher, skip_check: Matcher,
-          compact: bool, no_checkov: bool, strict: bool, workers: int | None, no_cache: bool) -> None:
+          compact: bool, no_checkov: bool, strict: bool, workers: int | None, no_cache: bool,
+          report_dir: Path | None) -> None:
     """Validate, render, run the policy packs and checkov on stacks (default: every stack).
 
     checkov runs once over all stacks, offline, from its isolated environment (.checkov-venv),
@@ -102,6 +105,7 @@ def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None
       hardstack check --skip-check LOW --skip-check CKV2_AWS_*
       hardstack check --compact --no-checkov              # policies only, one line each
       hardstack check --no-cache --workers 1              # everything afresh, in-process
+      hardstack check --report-dir evidence/              # and the HTML, Markdown and BOM evidence
     """
     if output is not None and str(output) == "-":
         output = None
@@ -136,4 +140,8 @@ def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None
         for fmt in formats:
             write_atomically(output_dir / FILE_NAMES[fmt], FORMATS[fmt](verdict))
             click.echo(f"{fmt} report written to {output_dir / FILE_NAMES[fmt]}", err=True)
+    if report_dir is not None:
+        from hardstack.cli.report import write_evidence  # the diagram and BOM libraries only when asked
+
+        write_evidence(verdict, report_dir)
     raise SystemExit(verdict.exit_code)

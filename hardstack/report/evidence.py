@@ -1,6 +1,10 @@
 """Evidence of what passed: per stack, every policy rule and checkov check that ran with its
 status, and every compliance control with the rules mapped to it.
 
+A control lists the policy rules mapped to it and, as corroboration, the checkov checks that ran
+on resources of the types those rules judge (checkov's offline output maps no control ids, so
+this is evidence about the same resources, not a mapping checkov makes).
+
 Statuses: `failed` (a mandatory failure, or an advisory --hard-fail-on names), `advisory` (only
 advisories failed), `exempted` (every failure is exempted), `passed` (evaluated, no violation),
 `not_applicable` (the stack has no resource the rule judges), `skipped` (left out by --check or
@@ -98,9 +102,36 @@ def _natural(control: str) -> list[Any]:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", control)]
 
 
-def controls(stack: StackReport, rules: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per framework the rules map to: each control id, its rules and their statuses."""
+def _checkov_by_type(stack: StackReport, checks: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """resource type -> {checkov check id: its status in this stack}, for checks that ran on it."""
+    result, graph = stack.checkov, stack.graph
+    if result is None or graph is None:
+        return {}
+    status = {c["id"]: c["status"] for c in checks}
+    types = {r.urn: r.type for r in graph}
+    out: dict[str, dict[str, str]] = {}
+    ran = [*result.passed, *((f.rule_id, f.resource_urn) for f in stack.findings if f.source == "checkov")]
+    for check, urn in ran:
+        kind = types.get(urn or "")
+        if kind is not None and check in status:
+            out.setdefault(kind, {})[check] = status[check]
+    return out
+
+
+def _corroborating(rule_ids: Iterable[str], by_type: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+    found: dict[str, str] = {}
+    for rule_id in rule_ids:
+        for kind in REGISTRY[rule_id].resource_types:
+            found.update(by_type.get(kind, {}))
+    return [{"check": c, "status": found[c]} for c in sorted(found, key=_natural)]
+
+
+def controls(stack: StackReport, rules: list[dict[str, Any]],
+             checks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Per framework the rules map to: each control id, its rules and their statuses, and the
+    checkov checks on the same resource types."""
     compliance = stack.loaded.environment.compliance if stack.loaded else []
+    by_type = _checkov_by_type(stack, checks or [])
     out: dict[str, Any] = {}
     for key, framework in FRAMEWORKS.items():
         mapped: dict[str, list[dict[str, str]]] = {}
@@ -110,7 +141,8 @@ def controls(stack: StackReport, rules: list[dict[str, Any]]) -> dict[str, Any]:
         if not mapped:
             continue
         entries = [{"id": c, "title": describe(key, c), "status": worst(r["status"] for r in mapped[c]),
-                    "rules": mapped[c]} for c in sorted(mapped, key=_natural)]
+                    "rules": mapped[c], "checkov": _corroborating((r["rule"] for r in mapped[c]), by_type)}
+                   for c in sorted(mapped, key=_natural)]
         out[key] = {
             "name": framework.name, "version": framework.version, "in_scope": key in compliance,
             "status": worst(e["status"] for e in entries),
@@ -128,5 +160,5 @@ def stack_evidence(verdict: Verdict, stack: StackReport) -> dict[str, Any]:
     checks = checkov_checks(verdict, stack)
     return {
         "summary": {"policy_rules": summary(rules), "checkov_checks": summary(checks)},
-        "policy_rules": rules, "checkov_checks": checks, "controls": controls(stack, rules),
+        "policy_rules": rules, "checkov_checks": checks, "controls": controls(stack, rules, checks),
     }

@@ -1,0 +1,157 @@
+"""Azure (azure-native): which resource types are which nodes, and how they relate.
+
+A disk encryption set is not a node of its own: it only points a VM's disks at a Key Vault
+key, so it is shown folded into that key (the key "encrypts" the VM, and the key's details
+name the set that wraps it).
+"""
+
+from __future__ import annotations
+
+from hardstack.evidence.kinds.base import (
+    Details,
+    Index,
+    Link,
+    Reverse,
+    Table,
+    catalog_gpu,
+    catalog_tee,
+    days,
+    dig,
+    text,
+)
+from hardstack.evidence.model import Kind
+from hardstack.render.graph import Resource
+
+VM = "azure-native:compute:VirtualMachine"
+KEY = "azure-native:keyvault:Key"
+DES = "azure-native:compute:DiskEncryptionSet"
+STORAGE = "azure-native:storage:StorageAccount"
+CONTAINER = "azure-native:storage:BlobContainer"
+SUBNET = "azure-native:network:Subnet"
+ENDPOINT = "azure-native:network:PrivateEndpoint"
+WORKSPACE = "azure-native:operationalinsights:Workspace"
+PRICING = "azure-native:security:Pricing"
+SYSTEM_TOPIC = "azure-native:eventgrid:SystemTopic"
+DIAGNOSTICS = "azure-native:monitor:DiagnosticSetting"
+FLOW_LOG = "azure-native:network:FlowLog"
+ALERT_RULES = ("azure-native:monitor:ActivityLogAlert", "azure-native:monitor:MetricAlert",
+               "azure-native:monitor:ScheduledQueryRule")
+
+
+def _vm(r: Resource, index: Index) -> dict[str, str]:
+    i = r.inputs
+    size = text(dig(i, "hardwareProfile", "vmSize"))
+    tee = "none"
+    if text(dig(i, "securityProfile", "securityType")) == "ConfidentialVM":
+        # The security type says confidential; the size family says which TEE it runs.
+        tee = catalog_tee("azure", size) or "confidential VM"
+    image = dig(i, "storageProfile", "imageReference") or {}
+    image_text = text(image.get("id") or image.get("communityGalleryImageId") or image.get("sharedGalleryImageId"))
+    if not image_text and image.get("offer"):
+        image_text = ":".join(text(image.get(k)) for k in ("publisher", "offer", "sku", "version"))
+    zones = i.get("zones")
+    details = {
+        "machine_type": size, "tee": tee, "gpu": catalog_gpu("azure", size), "image": image_text,
+        "zone": ", ".join(text(z) for z in zones) if isinstance(zones, list) else "",
+    }
+    return {k: v for k, v in details.items() if v}
+
+
+def _rotation(policy: object) -> str:
+    actions = dig(policy, "lifetimeActions") or []
+    expiry = days(dig(policy, "attributes", "expiryTime"))
+    for action in actions:
+        if text(dig(action, "action", "type")).lower() == "rotate":
+            trigger = dig(action, "trigger") or {}
+            if trigger.get("timeAfterCreate"):
+                return f"every {days(trigger['timeAfterCreate'])}"
+            if trigger.get("timeBeforeExpiry"):
+                return f"{days(trigger['timeBeforeExpiry'])} before expiry"
+    # A policy that only notifies (keys a confidential disk set cannot follow automatically).
+    if actions or expiry:
+        return f"manual (expires after {expiry})" if expiry else "manual"
+    return "off"
+
+
+def _key(r: Resource, index: Index) -> dict[str, str]:
+    props = r.inputs.get("properties") or {}
+    kty = text(props.get("kty"))
+    details = {
+        "protection": "HSM" if kty.upper().endswith("-HSM") else "SOFTWARE",
+        "rotation": _rotation(props.get("rotationPolicy")),
+        "spec": kty,
+    }
+    if props.get("releasePolicy"):
+        details["release"] = "attested VMs only"
+    wrappers = [index.short(d.name) for d in index.referring(r.urn, DES, "activeKey")]
+    if wrappers:
+        details["wrapped_by"] = ", ".join(wrappers)
+    return {k: v for k, v in details.items() if v}
+
+
+def _storage(r: Resource, index: Index) -> dict[str, str]:
+    containers = [text(c.inputs.get("containerName")) or index.short(c.name)
+                  for c in index.referring(r.urn, CONTAINER, "accountName")]
+    return {"purpose": ", ".join(containers), "containers": ", ".join(containers)} if containers else {}
+
+
+def _workspace(r: Resource, index: Index) -> dict[str, str]:
+    retention = text(r.inputs.get("retentionInDays"))
+    return {"retention": f"{retention} days"} if retention else {}
+
+
+def _endpoint(r: Resource, index: Index) -> dict[str, str]:
+    groups = [text(g) for c in r.inputs.get("privateLinkServiceConnections") or [] for g in c.get("groupIds") or []]
+    return {"service": ", ".join(groups)} if groups else {}
+
+
+def _pricing(r: Resource, index: Index) -> dict[str, str]:
+    return {"service": f"Defender for {text(r.inputs.get('pricingName'))}",
+            "tier": text(r.inputs.get("pricingTier"))}
+
+
+def _system_topic(r: Resource, index: Index) -> Kind | None:
+    # Event Grid topics are general plumbing; only Key Vault's (key expiry events) is a watch.
+    return "monitor" if "keyvault" in text(r.inputs.get("topicType")).lower() else None
+
+
+def _service(name: str) -> Details:
+    return lambda r, index: {"service": name}
+
+
+TABLE = Table(
+    cloud="azure",
+    kinds={
+        VM: "workload", KEY: "key", STORAGE: "store",
+        "azure-native:network:VirtualNetwork": "network", SUBNET: "subnet",
+        "azure-native:managedidentity:UserAssignedIdentity": "identity", ENDPOINT: "endpoint",
+        WORKSPACE: "log", "azure-native:monitor:ActionGroup": "alert",
+        PRICING: "monitor", SYSTEM_TOPIC: _system_topic, **{a: "monitor" for a in ALERT_RULES},
+    },
+    details={
+        VM: _vm, KEY: _key, STORAGE: _storage, WORKSPACE: _workspace, ENDPOINT: _endpoint,
+        PRICING: _pricing, SYSTEM_TOPIC: _service("Key Vault events"),
+    },
+    through={
+        "azure-native:network:NetworkInterface": ("ipConfigurations",),
+        DES: ("activeKey",),
+        "azure-native:compute:Disk": ("encryption",),
+        "azure-native:storage:BlobServiceProperties": ("accountName",),
+        CONTAINER: ("accountName",),
+    },
+    # A vault's diagnostic logs are the audit trail of the keys it holds.
+    reverse={"azure-native:keyvault:Vault": Reverse(KEY, "vaultName", "")},
+    placement={VM: ("networkProfile",), SUBNET: ("virtualNetworkName",), ENDPOINT: ("subnet",)},
+    links=(
+        Link(VM, "storageProfile", "", "encrypts"),
+        Link(STORAGE, "encryption", "", "encrypts"),
+        Link(VM, "", "identity", "runs_as"),
+        Link(DIAGNOSTICS, "resourceUri", "workspaceId", "logs_to"),
+        Link(DIAGNOSTICS, "resourceUri", "storageAccountId", "logs_to"),
+        Link(FLOW_LOG, "targetResourceId", "storageId", "logs_to"),
+        Link(FLOW_LOG, "targetResourceId", "flowAnalyticsConfiguration", "logs_to"),
+        *(Link(a, "", "actions", "alerts_to") for a in ALERT_RULES),
+        Link("azure-native:eventgrid:SystemTopicEventSubscription", "systemTopicName", "destination", "alerts_to"),
+        Link(ENDPOINT, "subnet", "", "reaches"),
+    ),
+)

@@ -1,0 +1,108 @@
+"""Google Cloud: which resource types are which nodes, and how they relate."""
+
+from __future__ import annotations
+
+from hardstack.evidence.kinds.base import Details, Index, Link, Table, catalog_gpu, days, dig, tee_name, text
+from hardstack.evidence.model import Kind
+from hardstack.render.graph import Resource
+
+INSTANCE = "gcp:compute/instance:Instance"
+KEY = "gcp:kms/cryptoKey:CryptoKey"
+BUCKET = "gcp:storage/bucket:Bucket"
+SUBNET = "gcp:compute/subnetwork:Subnetwork"
+PSC = "gcp:compute/globalForwardingRule:GlobalForwardingRule"
+SINK = "gcp:logging/projectSink:ProjectSink"
+LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
+TOPIC = "gcp:pubsub/topic:Topic"
+ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
+SCC_CONFIGS = (
+    "gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig",
+    "gcp:securitycenter/projectNotificationConfig:ProjectNotificationConfig",
+    "gcp:securitycenter/notificationConfig:NotificationConfig",
+    "gcp:securitycenter/v2OrganizationNotificationConfig:V2OrganizationNotificationConfig",
+)
+# Private Service Connect for Google APIs targets one of these bundles; other global forwarding
+# rules are load balancers, not private endpoints.
+PSC_TARGETS = ("all-apis", "vpc-sc")
+
+
+def _instance(r: Resource, index: Index) -> dict[str, str]:
+    i = r.inputs
+    machine = text(i.get("machineType")).rsplit("/", 1)[-1]
+    kind = text(dig(i, "confidentialInstanceConfig", "confidentialInstanceType"))
+    if not kind and dig(i, "confidentialInstanceConfig", "enableConfidentialCompute") is True:
+        kind = "SEV"  # the field's original meaning, before the instance type existed
+    accelerators = [a for a in i.get("guestAccelerators") or [] if isinstance(a, dict)]
+    gpu = ", ".join(f"{text(a.get('count')) or '1'}x {text(a.get('type')).rsplit('/', 1)[-1]}"
+                    for a in accelerators) or catalog_gpu("gcp", machine)
+    details = {
+        "machine_type": machine, "tee": tee_name(kind) if kind else "none", "gpu": gpu,
+        "image": text(dig(i, "bootDisk", "initializeParams", "image")),
+        "zone": text(i.get("zone")).rsplit("/", 1)[-1],
+    }
+    return {k: v for k, v in details.items() if v}
+
+
+def _key(r: Resource, index: Index) -> dict[str, str]:
+    template = r.inputs.get("versionTemplate") or {}
+    period = r.inputs.get("rotationPeriod")
+    return {
+        "protection": text(template.get("protectionLevel")) or "SOFTWARE",
+        "rotation": f"every {days(period)}" if period else "off",
+        "spec": text(template.get("algorithm")) or "GOOGLE_SYMMETRIC_ENCRYPTION",
+    }
+
+
+def _log_bucket(r: Resource, index: Index) -> dict[str, str]:
+    retention = text(r.inputs.get("retentionDays"))
+    details = {"retention": f"{retention} days"} if retention else {}
+    if r.inputs.get("locked") is True:
+        details["locked"] = "true"
+    return details
+
+
+def _psc(r: Resource, index: Index) -> Kind | None:
+    target = text(r.inputs.get("target"))
+    return "endpoint" if target in PSC_TARGETS else None
+
+
+def _topic(r: Resource, index: Index) -> Kind | None:
+    # A topic is an alert channel when findings are published to it; else it is application data.
+    return "alert" if any(ref.type in SCC_CONFIGS for ref, _ in index.referrers.get(r.urn, ())) else None
+
+
+def _service(name: str) -> Details:
+    return lambda r, index: {"service": name}
+
+
+TABLE = Table(
+    cloud="gcp",
+    kinds={
+        INSTANCE: "workload", KEY: "key", BUCKET: "store",
+        "gcp:compute/network:Network": "network", SUBNET: "subnet",
+        "gcp:serviceaccount/account:Account": "identity", PSC: _psc,
+        SINK: "log", LOG_BUCKET: "log",
+        "gcp:monitoring/notificationChannel:NotificationChannel": "alert", TOPIC: _topic,
+        ALERT_POLICY: "monitor", **{c: "monitor" for c in SCC_CONFIGS},
+    },
+    details={
+        INSTANCE: _instance, KEY: _key, LOG_BUCKET: _log_bucket,
+        PSC: lambda r, index: {"service": text(r.inputs.get("target"))},
+        ALERT_POLICY: _service("Cloud Monitoring"), **{c: _service("Security Command Center") for c in SCC_CONFIGS},
+    },
+    through={"gcp:compute/disk:Disk": ("diskEncryptionKey",)},
+    placement={INSTANCE: ("networkInterfaces",), SUBNET: ("network",), PSC: ("network",)},
+    links=(
+        Link(INSTANCE, "bootDisk", "", "encrypts"),
+        Link(INSTANCE, "attachedDisks", "", "encrypts"),
+        Link(BUCKET, "encryption", "", "encrypts"),
+        Link(LOG_BUCKET, "cmekSettings", "", "encrypts"),
+        Link(TOPIC, "kmsKeyName", "", "encrypts"),
+        Link(INSTANCE, "", "serviceAccount", "runs_as"),
+        Link(BUCKET, "", "logging", "logs_to"),
+        Link(SINK, "", "destination", "logs_to"),
+        Link(ALERT_POLICY, "", "notificationChannels", "alerts_to"),
+        *(Link(c, "", "pubsubTopic", "alerts_to") for c in SCC_CONFIGS),
+        Link(PSC, "network", "", "reaches"),
+    ),
+)
