@@ -1,7 +1,9 @@
 """Blueprints compose components into whole environments from a validated spec.
 
 `build` is the one code path: `__main__.py` (run by `pulumi up`) and `hardstack plan`
-(offline, under mocks) both call it with the same validated `Environment`.
+(offline, under mocks) both call it with the same validated `Environment`. A spec that names its
+own blueprint (`blueprint: package.module:Attribute`, see blueprints/custom.py) gets that one;
+otherwise the built-in blueprint of its cloud.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from hardstack.spec import Environment
 
 def build(env: Environment) -> dict[str, Any]:
     """Declare every resource of `env`; returns the stack outputs to export."""
+    if env.blueprint is not None:
+        from blueprints import custom
+
+        return custom.build(env)
     if env.cloud == "aws":
         from blueprints import aws
 

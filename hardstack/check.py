@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hardstack.cache import Store, render_key
+from hardstack.cache.keys import blueprint_digest
 from hardstack.checkov import runner as checkov_runner
 from hardstack.checkov.export import ExportText
 from hardstack.checkov.prestart import PrestartedCheckov
@@ -22,8 +23,9 @@ from hardstack.findings import Finding
 from hardstack.locate import spec_path_for
 from hardstack.pipeline import pool
 from hardstack.pipeline.judge import checkov_processes, judge
-from hardstack.pipeline.work import StackWork
-from hardstack.policy.exemptions import apply_exemptions, stale_exemptions, validate_exemptions
+from hardstack.pipeline.subject import Subject
+from hardstack.pipeline.work import StackWork, judge_graph
+from hardstack.policy.exemptions import ExemptionScope, apply_exemptions, stale_exemptions, validate_exemptions
 from hardstack.policy.result import PolicyResult
 from hardstack.render.graph import Graph
 from hardstack.spec import LoadedSpec, SpecError, SpecIssue, load
@@ -52,6 +54,33 @@ class StackReport:
     stale: list[tuple[int, Exemption, int]] = field(default_factory=list)
     export: ExportText | None = None
     render_cached: bool = False  # the render, policies and export came from the cache
+    subject: Subject | None = None  # a program, state export or preview, judged without a spec
+
+    @property
+    def scope(self) -> ExemptionScope | None:
+        """Whose exemptions apply: the spec's environment, or the subject."""
+        return self.loaded.environment if self.loaded is not None else self.subject
+
+    @property
+    def compliance(self) -> list[str]:
+        scope = self.loaded.environment if self.loaded is not None else self.subject
+        return list(scope.compliance) if scope is not None else []
+
+    @property
+    def region(self) -> str:
+        return self.loaded.environment.region if self.loaded is not None else (self.subject.region if self.subject
+                                                                                 else "")
+
+    def where(self, path: tuple[str | int, ...]) -> tuple[Path, int]:
+        """(file, line) of a spec path: the stack file, or Pulumi.yaml for an organisation default."""
+        if self.loaded is not None:
+            return self.loaded.where(path)
+        return self.file, self.line_of(path)
+
+    def line_of(self, path: tuple[str | int, ...]) -> int:
+        if self.loaded is not None:
+            return self.loaded.line_of(path)
+        return self.subject.line_of(path) if self.subject is not None else 0
 
     @property
     def failed(self) -> list[Finding]:
@@ -86,16 +115,23 @@ class CheckReport:
 
 
 def _locate(report: StackReport) -> None:
-    assert report.loaded is not None and report.graph is not None
+    """Point each finding at the line that asked for it: the spec section, or the exemption that
+    exempts it. A subject has no spec: its findings point at its file (their URN says where)."""
+    scope = report.scope
+    assert scope is not None and report.graph is not None
     for finding in report.findings:
-        path = spec_path_for(finding, report.graph, report.loaded.environment)
+        path: tuple[str | int, ...] = ()
+        if report.loaded is not None:
+            path = spec_path_for(finding, report.graph, report.loaded.environment)
         if finding.status == "exempted" and finding.exemption is not None:
-            index = report.loaded.environment.exemptions.index(next(
-                e for e in report.loaded.environment.exemptions
+            index = scope.exemptions.index(next(
+                e for e in scope.exemptions
                 if e.rule == finding.exemption["rule"] and e.resource == finding.exemption["resource"]))
             path = ("exemptions", index)
-        finding.file = str(report.file)
-        finding.line = report.loaded.line_of(path)
+        where = report.where(path)
+        finding.file, finding.line = str(where[0]), where[1]
+        if not finding.line and report.subject is not None:
+            finding.line = report.subject.line_of_urn(finding.resource_urn)
 
 
 def _checkov_ids(with_checkov: bool) -> frozenset[str] | None:
@@ -112,10 +148,10 @@ def _checkov_ids(with_checkov: bool) -> frozenset[str] | None:
 
 
 def _stale(report: StackReport, judged_checkov: bool, strict: bool) -> None:
-    assert report.loaded is not None and report.graph is not None
-    env = report.loaded.environment
-    for index, e in stale_exemptions(env, report.graph, report.findings, judged_checkov):
-        line = report.loaded.line_of(("exemptions", index))
+    scope = report.scope
+    assert scope is not None and report.graph is not None
+    for index, e in stale_exemptions(scope, report.graph, report.findings, judged_checkov):
+        line = report.line_of(("exemptions", index))
         report.stale.append((index, e, line))
         if strict:  # --strict: an exemption that hides nothing is invalid input
             report.issues.append(SpecIssue(report.file, line, f"exemptions[{index}]", (
@@ -140,15 +176,15 @@ def _take(report: StackReport, work: StackWork, checkov_ids: frozenset[str] | No
     report.render_error = work.render_error
     if work.graph is None:
         return
-    assert report.loaded is not None
+    scope = report.scope
+    assert scope is not None
     report.graph, report.render_seconds, report.policy_seconds = work.graph, work.render_seconds, work.policy_seconds
     report.render_cached, report.checkov_note, report.export = work.cached, work.export_note, work.export
     report.policy = PolicyResult(list(work.findings), dict(work.evaluated))
     report.findings = list(work.findings)
-    env = report.loaded.environment
-    for problem in validate_exemptions(env, report.graph, checkov_ids):
+    for problem in validate_exemptions(scope, report.graph, checkov_ids):
         path = ("exemptions", problem.index, problem.field)
-        report.issues.append(SpecIssue(report.file, report.loaded.line_of(path),
+        report.issues.append(SpecIssue(report.file, report.line_of(path),
                                        f"exemptions[{problem.index}].{problem.field}", problem.message))
 
 
@@ -162,7 +198,12 @@ def _work(reports: list[StackReport], cache: Store | None, workers: int, progres
         if report.loaded is None:
             continue
         if cache is not None:
-            keys[index] = render_key(report.file.read_bytes(), report.stack)
+            # The stack file and the project's defaults merged under it (Pulumi.yaml) decide the render.
+            env = report.loaded.environment
+            merged = env.model_dump_json().encode()
+            # A team's own blueprint is source the render runs too.
+            own = blueprint_digest(env.blueprint).encode() if env.blueprint else b""
+            keys[index] = render_key(report.file.read_bytes() + b"\0" + merged + b"\0" + own, report.stack)
             hit = cache.get(RENDER_KIND, keys[index])
             if hit is not None:
                 done[index] = StackWork.from_dict(hit)
@@ -239,17 +280,55 @@ def reuse_summary(check: CheckReport, cache: Store) -> str:
     return line
 
 
+def _unique(subject: Subject, used: set[str]) -> None:
+    """Stacks are told apart by name (exports, checkov results, reports): two files of stack `dev`
+    become `dev` and `dev~<file name>`."""
+    name, n = subject.stack, 1
+    while name in used:
+        name = f"{subject.stack}~{subject.file.stem}" if n == 1 else f"{subject.stack}~{subject.file.stem}~{n}"
+        n += 1
+    used.add(name)
+    subject.stack = name
+    if subject.graph is not None:
+        subject.graph.stack = name
+
+
+def _subject_work(subject: Subject, progress: Progress) -> StackWork:
+    """A subject's graph is given: only its policies and export are left to do."""
+    assert subject.graph is not None
+    work = judge_graph(subject.graph, subject.compliance, subject.stack)
+    progress(f"  {subject.stack} ({subject.kind} {subject.file}): {len(subject.graph)} resources, "
+             f"policies in {work.policy_seconds:.1f} s")
+    return work
+
+
 def run_check(files: list[Path], progress: Progress = lambda _: None, with_checkov: bool = True,
-              strict: bool = False, workers: int = 1, cache: Store | None = None) -> CheckReport:
+              strict: bool = False, workers: int = 1, cache: Store | None = None,
+              subjects: list[Subject] | None = None) -> CheckReport:
     """Validate, render, judge and apply exemptions; with `strict`, stale exemptions are invalid input.
 
     `workers` > 1 renders in that many spawned processes; with a `cache`, unchanged stacks and
-    exports are not rendered or scanned again (the report says how many were reused)."""
+    exports are not rendered or scanned again (the report says how many were reused).
+    `subjects` are graphs judged without a spec (programs, state exports, previews), after the
+    spec stacks."""
     started = time.perf_counter()
     checkov_ids = _checkov_ids(with_checkov)
     reports = [StackReport(file=file, stack=file.name) for file in files]
     for report in reports:
         _load(report, progress)
+    given = []
+    used = {r.stack for r in reports}
+    for subject in subjects or []:
+        _unique(subject, used)
+        report = StackReport(file=subject.file, stack=subject.stack, subject=subject, issues=list(subject.issues),
+                             render_error=subject.error)
+        reports.append(report)
+        if subject.graph is not None and not subject.issues:
+            given.append(report)
+        elif subject.error:
+            progress(f"✗ {subject.file}: {subject.kind} not judged: {subject.error}")
+        else:
+            progress(f"✗ {subject.file}: invalid hardstack config ({len(subject.issues)} problem(s))")
     check = CheckReport(stacks=reports)
     checkovs: list[PrestartedCheckov] = []
 
@@ -258,18 +337,24 @@ def run_check(files: list[Path], progress: Progress = lambda _: None, with_check
 
     try:
         works = _work(reports, cache, workers, progress, on_render=start_checkovs)
+        if given and not checkovs:
+            start_checkovs(len(given))
+        for report in given:
+            assert report.subject is not None
+            _take(report, _subject_work(report.subject, progress), checkov_ids)
         for index, work in works.items():
             _take(reports[index], work, checkov_ids)
         check.reused_renders = sum(1 for w in works.values() if w.cached)
-        check.rendered = sum(1 for w in works.values() if not w.cached)
+        check.rendered = sum(1 for w in works.values() if not w.cached)  # subjects are given, not rendered
         if with_checkov:
             _judge(reports, check, checkovs, cache, progress)
     finally:
         for checkov in checkovs:
             checkov.close()
     for report in reports:
-        if report.loaded is not None and report.graph is not None:
-            report.findings = apply_exemptions(report.findings, report.loaded.environment, report.graph)
+        scope = report.scope
+        if scope is not None and report.graph is not None:
+            report.findings = apply_exemptions(report.findings, scope, report.graph)
             _locate(report)
             _stale(report, judged_checkov=report.checkov is not None, strict=strict)
     check.seconds = time.perf_counter() - started

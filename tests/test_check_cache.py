@@ -155,3 +155,21 @@ def test_entries_unused_for_a_month_are_pruned(tmp_path: Path) -> None:
     assert cache.prune() == 1
     assert cache.get("render", "a" * 64) is None
     assert cache.get("render", "b" * 64) == {"stack": "recent", "key": "b" * 64}
+
+
+def test_a_changed_organisation_default_is_rendered_again(tmp_path: Path) -> None:
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    stack = stacks / AWS.name
+    text = AWS.read_text()
+    assert "    owner: ml-platform\n" in text
+    stack.write_text(text.replace("    owner: ml-platform\n", ""))  # the owner comes from the project
+    project = tmp_path / "Pulumi.yaml"
+    defaults = ("name: hardstack\nruntime: python\nstackConfigDir: stacks\nconfig:\n  hardstack:environment:\n"
+                "    value:\n      owner: {owner}\n")
+    project.write_text(defaults.format(owner="ml-platform"))
+    cache = Store(tmp_path / "cache")
+    assert _policies(stack, cache).rendered == 1
+    assert _policies(stack, cache).reused_renders == 1
+    project.write_text(defaults.format(owner="research-platform"))
+    assert _policies(stack, cache).rendered == 1  # the stack file is unchanged; its environment is not

@@ -46,6 +46,41 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
+def blueprint_digest(reference: str) -> str:
+    """The source of a spec's own blueprint (`blueprint: package.module:Attribute`): every .py file
+    of the reference's top-level package, found as the render will import it but not imported.
+
+    A reference whose package cannot be found digests to a marker: its render fails and says why,
+    and failed renders are never cached. Packages the blueprint imports in turn are not covered
+    (nor data files it reads); hardstack's own are, by `source_digest`.
+    """
+    top = reference.partition(":")[0].split(".")[0]
+    digest = hashlib.sha256(f"blueprint\0{reference}\0".encode())
+    try:
+        # A top-level name: find_spec imports nothing (a dotted one would import its parents).
+        spec = importlib.util.find_spec(top) if top.isidentifier() else None
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        digest.update(b"not found")
+        return digest.hexdigest()
+    if spec.submodule_search_locations:  # a package, perhaps a namespace package in several places
+        roots = [Path(location).resolve() for location in spec.submodule_search_locations]
+        files = [(f"{index}/{path.relative_to(root).as_posix()}", path)
+                 for index, root in enumerate(roots) for path in sorted(root.rglob("*.py"))
+                 if "__pycache__" not in path.relative_to(root).parts]
+    elif spec.has_location and spec.origin:  # a single module
+        files = [(Path(spec.origin).name, Path(spec.origin))]
+    else:  # built into the interpreter: its version is the interpreter's
+        files = []
+        digest.update(f"builtin {spec.origin}".encode())
+    for name, path in files:
+        digest.update(f"{name}\0".encode())
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def _version(distribution: str) -> str:
     try:
         return importlib.metadata.version(distribution)
@@ -68,7 +103,8 @@ def _digest(*parts: str | bytes) -> str:
 
 
 def render_key(spec_text: bytes, stack: str) -> str:
-    """A rendered, policy-checked and exported stack."""
+    """A rendered, policy-checked and exported stack; `spec_text` is the stack file and the
+    environment as it is rendered (with the project's defaults from Pulumi.yaml merged under it)."""
     versions = ";".join(f"{d}={v}" for d, v in sdk_versions())
     return _digest("render", FORMAT, stack, spec_text, source_digest(), versions)
 

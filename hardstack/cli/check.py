@@ -10,6 +10,7 @@ from hardstack.cache import Store
 from hardstack.check import default_workers, reuse_summary, run_check
 from hardstack.cli.files import stack_files, write_atomically
 from hardstack.exit_codes import EXIT_STATUS
+from hardstack.pipeline.subjects import collect
 from hardstack.report import EXTENSIONS, FILE_NAMES, FORMATS
 from hardstack.report.gates import Gates, Matcher, Verdict, split_values
 
@@ -61,10 +62,25 @@ GATE = {"multiple": True, "callback": _matcher, "metavar": "SEVERITY|ID|FRAMEWOR
               help="Render and scan every stack afresh, neither reading nor writing the cache.")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Also write the evidence (as `hardstack report` does), judged through these gates.")
+@click.option("--program", "programs", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Judge this Pulumi Python program (its Pulumi.yaml, entry point and stack config), run "
+                   "offline under the mocks; repeatable.")
+@click.option("--stack", "program_stack", metavar="NAME",
+              help="With --program: the stack whose Pulumi.NAME.yaml config to use (default: the only one).")
+@click.option("--state", "states", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Judge a deployed stack: the JSON of `pulumi stack export --show-secrets`; repeatable.")
+@click.option("--preview", "previews", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Judge what an update would deploy: the JSON of `pulumi preview --json`; repeatable.")
+@click.option("--compliance", "frameworks", multiple=True, type=click.Choice(["hipaa", "gdpr", "nist-800-53"]),
+              help="With --state/--preview: the frameworks whose packs apply (the baseline always does).")
 def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None, output_dir: Path | None,
           soft_fail: bool, hard_fail_on: Matcher, soft_fail_on: Matcher, checks: Matcher, skip_check: Matcher,
           compact: bool, no_checkov: bool, strict: bool, workers: int | None, no_cache: bool,
-          report_dir: Path | None) -> None:
+          report_dir: Path | None, programs: tuple[Path, ...], program_stack: str | None,
+          states: tuple[Path, ...], previews: tuple[Path, ...], frameworks: tuple[str, ...]) -> None:
     """Validate, render, run the policy packs and checkov on stacks (default: every stack).
 
     checkov runs once over all stacks, offline, from its isolated environment (.checkov-venv),
@@ -106,6 +122,17 @@ def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None
       hardstack check --compact --no-checkov              # policies only, one line each
       hardstack check --no-cache --workers 1              # everything afresh, in-process
       hardstack check --report-dir evidence/              # and the HTML, Markdown and BOM evidence
+      hardstack check --program ../infra --stack prod      # any Pulumi Python program, offline
+      hardstack check --state prod.json --compliance hipaa # pulumi stack export --show-secrets > prod.json
+      hardstack check --preview preview.json               # pulumi preview --json > preview.json
+
+    \b
+    Programs, state exports and previews are judged like spec stacks, with the same rules,
+    checkov and gates; findings name the resources' URNs. A program declares its frameworks and
+    exemptions in its stack config (hardstack:compliance, hardstack:exemptions: the spec's
+    schema). Under the mocks, invokes get the answers `hardstack plan` documents, StackReference
+    outputs come from hardstack:stackReferences in the stack config, and secret config values
+    are the text [secret].
     """
     if output is not None and str(output) == "-":
         output = None
@@ -118,11 +145,19 @@ def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: Path | None
                                "use --output-dir DIR for several (one file per format)")
     gates = Gates(soft_fail=soft_fail, hard_fail_on=hard_fail_on, soft_fail_on=soft_fail_on,
                   check=checks, skip_check=skip_check)
-    files = stack_files(paths)
-    click.echo(f"checking {len(files)} stack(s) ...", err=True)
+    if program_stack is not None and not programs:
+        raise click.UsageError("--stack NAME goes with --program DIR")
+    if frameworks and not (states or previews):
+        raise click.UsageError("--compliance goes with --state or --preview (a spec or a program's stack config "
+                               "declares its own frameworks)")
+    given = bool(programs or states or previews)
+    files = stack_files(paths) if paths or not given else []
+    progress = lambda line: click.echo(line, err=True)  # noqa: E731
+    subjects = collect(programs, program_stack, states, previews, frameworks, progress) if given else []
+    click.echo(f"checking {len(files) + len(subjects)} stack(s) ...", err=True)
     cache = None if no_cache else Store()
-    report = run_check(files, progress=lambda line: click.echo(line, err=True), with_checkov=not no_checkov,
-                       strict=strict, workers=workers or default_workers(), cache=cache)
+    report = run_check(files, progress=progress, with_checkov=not no_checkov, strict=strict,
+                       workers=workers or default_workers(), cache=cache, subjects=subjects)
     if cache is not None:
         click.echo(reuse_summary(report, cache), err=True)
         if cache.misses:  # new entries were written: drop the ones nobody used for a month

@@ -173,8 +173,7 @@ def page(verdict: Verdict, stack: StackReport, inventory: Inventory, diagram_svg
     """The HTML page of one judged stack. `evidence` is stack_evidence(verdict, stack)."""
     today = today or dt.date.today()
     result = verdict.stack_verdict(stack)
-    env = stack.loaded.environment if stack.loaded else None
-    compliance = ", ".join(env.compliance) if env and env.compliance else "none"
+    compliance = ", ".join(stack.compliance) or "none"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -51,14 +51,13 @@ def write_reports(verdict: Verdict, out: Path, progress: Callable[[str], None] =
     written = Written()
     summaries = [f"## hardstack evidence: exit {verdict.exit_code} ({verdict.meaning})", ""]
     for stack in verdict.check.stacks:
-        if stack.graph is None or stack.loaded is None:
+        if stack.graph is None or stack.scope is None:
             why = "invalid spec" if stack.issues else (stack.render_error or "not rendered")
             written.skipped.append(f"{stack.stack}: {why}")
             summaries += [f"### {stack.stack}: {ICON[verdict.stack_verdict(stack)]}", "",
                           f"Not judged, so no evidence: {why}", ""]
             continue
-        env = stack.loaded.environment
-        held = inventory(stack.graph, region=env.region)
+        held = inventory(stack.graph, region=stack.region)
         evidence = stack_evidence(verdict, stack)
         picture = svg(held)
         directory = out / stack.stack

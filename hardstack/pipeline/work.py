@@ -60,23 +60,28 @@ def do_work(env: Environment, stack: str) -> StackWork:
     """Render `env` as `stack`, evaluate its compliance packs, export it. A failing render is
     reported in the result, never raised: one broken stack must not stop the others."""
     # Imported here: a check answered from the cache never loads the Pulumi runtime.
-    from hardstack.policy.runner import evaluate
     from hardstack.render.engine import render_environment
-    from hardstack_rules.packs import packs_for
 
-    work = StackWork(stack=stack)
     try:
         rendered = render_environment(env, stack)
     except RenderError as exc:
-        work.render_error = str(exc)
-        return work
-    work.graph, work.render_seconds = rendered.graph, rendered.seconds
+        return StackWork(stack=stack, render_error=str(exc))
+    return judge_graph(rendered.graph, env.compliance, stack, rendered.seconds)
+
+
+def judge_graph(graph: Graph, compliance: list[str], stack: str, render_seconds: float = 0.0) -> StackWork:
+    """A graph's policy findings (the packs of `compliance`) and its export for checkov: the same
+    for a rendered spec and for a graph from a program, a state export or a preview."""
+    from hardstack.policy.runner import evaluate
+    from hardstack_rules.packs import packs_for
+
+    work = StackWork(stack=stack, graph=graph, render_seconds=render_seconds)
     started = time.perf_counter()
-    policy = evaluate(rendered.graph, packs_for(env.compliance))
+    policy = evaluate(graph, packs_for(compliance))
     work.policy_seconds = time.perf_counter() - started
     work.findings, work.evaluated = list(policy.findings), dict(policy.evaluated)
     try:
-        work.export = export_text(rendered.graph)
+        work.export = export_text(graph)
     except ExportUnsupportedError as exc:
         work.export_note = f"not judged by checkov: {exc}"
     return work

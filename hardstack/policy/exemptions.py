@@ -17,6 +17,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from hardstack.findings import Finding
 from hardstack.render.graph import Graph
@@ -40,13 +41,25 @@ def known_rule(rule: str) -> bool:
     return rule in REGISTRY or rule in aliases or rule in catalog.SPEC_RULES or bool(CHECKOV_ID.match(rule))
 
 
-def _names(graph: Graph, env: Environment) -> set[str]:
-    names = {r.name for r in graph} | {env.name}
-    names |= {w.name for w in env.workloads} | {b.name for b in env.data.buckets}
+class ExemptionScope(Protocol):
+    """Whose exemptions apply: a spec's environment, or a judged program, state or preview
+    (hardstack.pipeline.subject.Subject). `name` qualifies short resource names ("" for none)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def exemptions(self) -> list[Exemption]: ...
+
+
+def _names(graph: Graph, env: ExemptionScope) -> set[str]:
+    names = {r.name for r in graph} | ({env.name} if env.name else set())
+    if isinstance(env, Environment):  # a spec's own names for its workloads and buckets
+        names |= {w.name for w in env.workloads} | {b.name for b in env.data.buckets}
     return names
 
 
-def validate_exemptions(env: Environment, graph: Graph,
+def validate_exemptions(env: ExemptionScope, graph: Graph,
                         checkov_ids: frozenset[str] | None = None) -> list[ExemptionProblem]:
     """Exemptions that name no known rule or no resource of the stack; with `checkov_ids` (the
     installed checkov's checks and hardstack's custom checks), checkov ids are held to that list
@@ -87,7 +100,7 @@ def ancestry(urn: str | None, graph: Graph) -> list[str]:
     return names
 
 
-def stale_exemptions(env: Environment, graph: Graph, findings: Iterable[Finding],
+def stale_exemptions(env: ExemptionScope, graph: Graph, findings: Iterable[Finding],
                      judged_checkov: bool = True) -> list[tuple[int, Exemption]]:
     """(index, exemption) for every exemption that covered no failure in this run: it hides nothing
     today and would hide anything that fails there tomorrow. Checkov ids are judged only when
@@ -103,11 +116,11 @@ def stale_exemptions(env: Environment, graph: Graph, findings: Iterable[Finding]
     return stale
 
 
-def matches(e: Exemption, finding: Finding, graph: Graph, env: Environment) -> bool:
+def matches(e: Exemption, finding: Finding, graph: Graph, env: ExemptionScope) -> bool:
     return covers(e, finding.rule_id, ancestry(finding.resource_urn, graph), env.name)
 
 
-def apply_exemptions(findings: Iterable[Finding], env: Environment, graph: Graph,
+def apply_exemptions(findings: Iterable[Finding], env: ExemptionScope, graph: Graph,
                      today: dt.date | None = None) -> list[Finding]:
     today = today or dt.date.today()
     out = []

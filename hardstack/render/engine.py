@@ -59,15 +59,16 @@ def _without_aliases(args: ResourceTransformationArgs) -> ResourceTransformation
     return ResourceTransformationResult(args.props, opts)
 
 
-def render_program(program: Callable[[], object], stack: str, target: Target) -> Rendered:
+def render_program(program: Callable[[], object], stack: str, target: Target, project: str = PROJECT) -> Rendered:
     """Run any Pulumi program offline and capture its graph: blueprints, or a user's own
-    composition of components (the README example is rendered this way by a test)."""
+    composition of components (the README example is rendered this way by a test). `project`
+    is what pulumi.get_project(), a bare pulumi.Config() and the URNs say."""
     started = time.perf_counter()
     mocks = HardstackMocks(target)
     monitor = RecordingMonitor(mocks)
     # Each render is its own program: a fresh root stack resource and no leftover RPCs.
     settings.ROOT.set(None)
-    set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     settings.SETTINGS.rpc_manager.clear()
     # Outputs still pending from an earlier render (a failed lookup) must not fire in this one.
     settings.SETTINGS.outputs.clear()
@@ -85,7 +86,7 @@ def render_program(program: Callable[[], object], stack: str, target: Target) ->
         res.dependencies = sorted(set(res.dependencies))
         res.propertyDependencies = {k: sorted(set(v)) for k, v in sorted(res.propertyDependencies.items())}
     found = sorted(monitor.lookups, key=lambda lookup: (lookup.token, json.dumps(lookup.args, sort_keys=True)))
-    graph = Graph(stack=stack, project=PROJECT, cloud=target.cloud, root=monitor.root, resources=resources,
+    graph = Graph(stack=stack, project=project, cloud=target.cloud, root=monitor.root, resources=resources,
                   lookups=found)
     return Rendered(graph=graph, seconds=time.perf_counter() - started)
 

@@ -52,9 +52,9 @@ def _counts(findings: list[Finding]) -> dict[str, int]:
 
 
 def policy_rules(verdict: Verdict, stack: StackReport) -> list[dict[str, Any]]:
-    if stack.policy is None or stack.loaded is None:
+    if stack.policy is None or stack.scope is None:
         return []
-    packs = packs_for(stack.loaded.environment.compliance)
+    packs = packs_for(stack.compliance)
     by_rule: dict[str, list[Finding]] = {}
     for f in stack.findings:
         if f.source == "policy":
@@ -130,7 +130,7 @@ def controls(stack: StackReport, rules: list[dict[str, Any]],
              checks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Per framework the rules map to: each control id, its rules and their statuses, and the
     checkov checks on the same resource types."""
-    compliance = stack.loaded.environment.compliance if stack.loaded else []
+    compliance = stack.compliance
     by_type = _checkov_by_type(stack, checks or [])
     out: dict[str, Any] = {}
     for key, framework in FRAMEWORKS.items():

@@ -2,6 +2,8 @@
 
 ruamel.yaml keeps the position of every key and item, so each pydantic or cross-field error is
 reported at the line that caused it. Every problem is collected before anything is raised.
+Organisation defaults from the project's Pulumi.yaml are merged under the spec (defaults.py); a
+problem in a value that came from there is reported at Pulumi.yaml's line.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import io
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import AliasEvent
 
+from hardstack.spec import defaults as org
 from hardstack.spec import models
 from hardstack.spec.errors import SpecError, SpecIssue, dotted
 from hardstack.spec.rules import cross_field_problems
@@ -37,9 +40,15 @@ class LoadedSpec:
     file: Path
     stack: str
     node: Any  # the ruamel node of hardstack:environment (line lookups)
+    defaults: org.ProjectDefaults | None = None  # organisation defaults merged under `node`
 
     def line_of(self, path: tuple[str | int, ...]) -> int:
+        """The line in the stack file (`file`); for a value from the defaults, its nearest enclosing line."""
         return line_of(self.node, path)
+
+    def where(self, path: tuple[str | int, ...]) -> tuple[Path, int]:
+        """(file, line) of the value at `path`: the stack file, or Pulumi.yaml for a default."""
+        return org.locate(self.node, self.file, self.defaults, path)
 
 
 def stack_name(file: Path) -> str:
@@ -78,20 +87,20 @@ class _StrictComposer(Composer):
         event = self.parser.peek_event()
         if isinstance(event, AliasEvent):
             raise ComposerError(None, None, f"an alias (*{event.anchor}) stands here: anchors and aliases are not "
-                                "allowed in a stack file; write each value out", event.start_mark)
+                                "allowed in a stack file or Pulumi.yaml; write each value out", event.start_mark)
         if getattr(event, "anchor", None) is not None:
             raise ComposerError(None, None, f"an anchor (&{event.anchor}) stands here: anchors and aliases are not "
-                                "allowed in a stack file; write each value out", event.start_mark)
+                                "allowed in a stack file or Pulumi.yaml; write each value out", event.start_mark)
         if self.depth >= MAX_DEPTH:
             raise ComposerError(None, None, f"values are nested more than {MAX_DEPTH} levels deep; a spec "
                                 "needs at most 6", event.start_mark)
         return super().compose_node(parent, index)
 
 
-def _text_problem(data: bytes) -> tuple[int, str] | None:
-    """(line, message) if `data` is not a stack file's text, else None."""
+def _text_problem(data: bytes, what: str = "a stack file") -> tuple[int, str] | None:
+    """(line, message) if `data` is not the text of `what`, else None."""
     if len(data) > MAX_SPEC_BYTES:
-        return 0, (f"the file has {len(data):,} bytes; a stack file has at most {MAX_SPEC_BYTES:,}: "
+        return 0, (f"the file has {len(data):,} bytes; {what} has at most {MAX_SPEC_BYTES:,}: "
                    "is this the right file?")
     nul = data.find(b"\0")
     if nul >= 0:
@@ -104,23 +113,40 @@ def _text_problem(data: bytes) -> tuple[int, str] | None:
     return None
 
 
-def load(file: Path) -> LoadedSpec:
-    """Load and validate one stack file; raise SpecError listing every problem."""
+def _read_text(file: Path, what: str) -> str:
     try:
         if file.stat().st_size > MAX_SPEC_BYTES:  # never read a huge file whole
-            raise SpecError([SpecIssue(file, 0, "", f"the file has {file.stat().st_size:,} bytes; a stack file "
+            raise SpecError([SpecIssue(file, 0, "", f"the file has {file.stat().st_size:,} bytes; {what} "
                                        f"has at most {MAX_SPEC_BYTES:,}: is this the right file?")])
         data = file.read_bytes()
     except OSError as exc:
         raise SpecError([SpecIssue(file, 0, "", f"cannot read the file: {exc.strerror}")]) from None
-    problem = _text_problem(data)
+    problem = _text_problem(data, what)
     if problem is not None:
         raise SpecError([SpecIssue(file, problem[0], "", problem[1])])
-    return loads(data.decode("utf-8"), file)
+    return data.decode("utf-8")
 
 
-def loads(text: str, file: Path) -> LoadedSpec:
-    problem = _text_problem(text.encode("utf-8", errors="surrogatepass"))
+def read_yaml(file: Path, what: str) -> Any:
+    """The YAML document of `file` (ruamel round-trip nodes), read under the same limits as a stack file."""
+    return _parse(_read_text(file, what), file, what)
+
+
+def _named(file: Path) -> bool:
+    return file.name.startswith("Pulumi.") and file.name.endswith((".yaml", ".yml"))
+
+
+def load(file: Path) -> LoadedSpec:
+    """Load and validate one stack file, with its project's organisation defaults merged under
+    it; raise SpecError listing every problem."""
+    text = _read_text(file, "a stack file")
+    # Pulumi applies project config only to stack files, Pulumi.<stack>.yaml in the project's
+    # stackConfigDir: any other file stands alone.
+    return loads(text, file, defaults=org.project_defaults(file) if _named(file) else None)
+
+
+def _parse(text: str, file: Path, what: str) -> Any:
+    problem = _text_problem(text.encode("utf-8", errors="surrogatepass"), what)
     if problem is not None:
         raise SpecError([SpecIssue(file, problem[0], "", problem[1])])
     yaml = YAML(typ="rt")
@@ -136,6 +162,12 @@ def loads(text: str, file: Path) -> LoadedSpec:
         # bad explicit tags (!!int abc) or absurd nesting: still the user's file, a spec error.
         line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
         raise SpecError([SpecIssue(file, line, "", f"not valid YAML: {type(exc).__name__}: {exc}")]) from None
+    return doc
+
+
+def loads(text: str, file: Path, defaults: org.ProjectDefaults | None = None) -> LoadedSpec:
+    """Validate a stack file's text; `defaults` (org.project_defaults) are merged under its spec."""
+    doc = _parse(text, file, "a stack file")
     config = doc.get("config") if isinstance(doc, CommentedMap) else None
     if not isinstance(config, CommentedMap) or CONFIG_KEY not in config:
         raise SpecError([SpecIssue(
@@ -149,21 +181,29 @@ def loads(text: str, file: Path) -> LoadedSpec:
             file, line_of(config, (CONFIG_KEY,)), "", f"'{CONFIG_KEY}' must be a mapping of spec fields, "
             f"not {type(node).__name__}; run 'hardstack new' for a template",
         )])
-    named = file.name.startswith("Pulumi.") and file.name.endswith((".yaml", ".yml"))
-    env = validate(node, file, stack_name(file) if named else None)
-    return LoadedSpec(environment=env, file=file, stack=stack_name(file), node=node)
+    env = validate(node, file, stack_name(file) if _named(file) else None, defaults=defaults)
+    return LoadedSpec(environment=env, file=file, stack=stack_name(file), node=node, defaults=defaults)
 
 
-def validate(node: Any, file: Path, stack: str | None = None) -> models.Environment:
+def validate(node: Any, file: Path, stack: str | None = None,
+             defaults: org.ProjectDefaults | None = None) -> models.Environment:
     """Validate a spec mapping (ruamel node or plain dict); raise SpecError with every issue.
     With `stack`, the spec's name must be that stack's: Pulumi deploys a file as the stack its
-    file name says, and every resource name derives from the spec's name."""
+    file name says, and every resource name derives from the spec's name. With `defaults`, the
+    organisation defaults are merged under `node` first (org.merge)."""
     if not isinstance(node, Mapping):
         raise SpecError([SpecIssue(
             file, line_of(node, ()), "", f"'{CONFIG_KEY}' must be a mapping of spec fields"
         )])
-    raw = _plain(node)
     issues: list[SpecIssue] = []
+    raw = _plain(node)
+    if defaults is not None:
+        issues += org.refused(defaults)
+        raw = org.merge(_plain(org.without_refused(defaults.node)), raw)
+
+    def where(path: tuple[str | int, ...]) -> tuple[Path, int]:
+        return org.locate(node, file, defaults, path)
+
     model_problems: list[Problem] = []
     try:
         env = models.Environment.model_validate(raw)
@@ -175,29 +215,30 @@ def validate(node: Any, file: Path, stack: str | None = None) -> models.Environm
                 model_problems += [Problem(tuple(path), message) for path, message in err["ctx"]["problems"]]
                 continue
             path = tuple(err["loc"])
-            issues.append(SpecIssue(file, line_of(node, path), dotted(path), _explain(err, path)))
+            issues.append(SpecIssue(*where(path), dotted(path), _explain(err, path)))
     problems = cross_field_problems(_partial_view(raw)) or model_problems
-    issues.extend(_issue(file, node, p) for p in problems)
+    issues.extend(_issue(where, raw, p) for p in problems)
     name = raw.get("name")
     if stack is not None and isinstance(name, str) and name != stack:
-        issues.append(SpecIssue(file, line_of(node, ("name",)), "name", (
+        issues.append(SpecIssue(*where(("name",)), "name", (
             f"'{name}' is not the stack's name '{stack}' (Pulumi deploys {file.name} as stack '{stack}'): "
             f"set name: {stack}, or rename the file to Pulumi.{name}.yaml")))
     if issues:
         unique = list(dict.fromkeys(issues))
-        raise SpecError(sorted(unique, key=lambda i: (i.line, i.field)))
+        # the stack file's issues first, then Pulumi.yaml's, each in line order
+        raise SpecError(sorted(unique, key=lambda i: (i.file != file, i.line, i.field)))
     assert env is not None
     return env
 
 
-def _issue(file: Path, node: Any, problem: Problem) -> SpecIssue:
+def _issue(where: Callable[[tuple[str | int, ...]], tuple[Path, int]], raw: Any, problem: Problem) -> SpecIssue:
     message = problem.message
     # A missing optional block (azure:) has no default to speak of; a missing setting has one.
     field = models.Environment.model_fields.get(str(problem.path[0])) if len(problem.path) == 1 else None
     optional_block = field is not None and not field.is_required() and field.default is None
-    if not _present(node, problem.path) and not optional_block:
+    if not _present(raw, problem.path) and not optional_block:
         message += f" ({dotted(problem.path)} is not set, so its default applies: set it explicitly)"
-    return SpecIssue(file, line_of(node, problem.path), dotted(problem.path), message)
+    return SpecIssue(*where(problem.path), dotted(problem.path), message)
 
 
 def _present(node: Any, path: tuple[str | int, ...]) -> bool:

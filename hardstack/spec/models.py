@@ -44,6 +44,27 @@ Name = Annotated[
     Field(description="lower-case letters, digits and '-', 2-30 characters, starting with a letter"),
 ]
 
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+BLUEPRINT_REFERENCE = rf"^{_IDENTIFIER}(\.{_IDENTIFIER})*:{_IDENTIFIER}(\.{_IDENTIFIER})*$"
+
+
+def _blueprint_reference(value: str) -> str:
+    # Only the shape is checked here: importing the module would make `hardstack validate` load
+    # the cloud SDKs and make a spec's validity depend on the machine's sys.path. The module is
+    # imported when the environment is rendered (blueprints/custom.py).
+    if re.fullmatch(BLUEPRINT_REFERENCE, value) is None:
+        raise PydanticCustomError(
+            "blueprint", "'{value}' is not a blueprint reference: write 'package.module:Attribute', the "
+            "module to import, a colon and the blueprint in it, e.g. acme_platform.blueprints:TrainingEnv",
+            {"value": value},
+        )
+    return value
+
+
+BlueprintReference = Annotated[
+    str, AfterValidator(_blueprint_reference), Field(json_schema_extra={"pattern": BLUEPRINT_REFERENCE}),
+]
+
 
 class _Strict(BaseModel):
     # Unknown keys are typos until proven otherwise: a misspelt security setting must not be
@@ -265,6 +286,12 @@ class Environment(_Strict):
     logging: Logging = Field(default_factory=Logging)
     monitoring: Monitoring
     azure: AzureTenant | None = Field(None, description="azure only: the tenant the subscription belongs to")
+    blueprint: BlueprintReference | None = Field(
+        None,
+        description="your own blueprint instead of the cloud's built-in one: 'package.module:Attribute' naming a "
+        "function build(env) -> stack outputs, or an object with such a build method; importable where hardstack "
+        "and Pulumi run (pip install its package, or PYTHONPATH); see blueprints/custom.py",
+    )
     exemptions: list[Exemption] = Field(default_factory=list)
 
     @field_validator("workloads")
