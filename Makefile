@@ -5,11 +5,12 @@ CHECKOV_VENV := .checkov-venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.hardstack-installed
 CHECKOV_STAMP := $(CHECKOV_VENV)/.checkov-installed
+EDITOR_STAMP := tests/editor/node_modules/.hardstack-installed
 OUT := out
 
 .PHONY: setup os-packages demo test lint picture clean
 
-setup: os-packages $(STAMP) $(CHECKOV_STAMP)
+setup: os-packages $(STAMP) $(CHECKOV_STAMP) $(EDITOR_STAMP)
 
 # From the OS: Graphviz lays out the evidence diagrams; Chromium opens the HTML reports in the
 # tests. Installed with apt-get (as root, or through sudo) when missing.
@@ -38,6 +39,12 @@ $(CHECKOV_STAMP): checkov-constraints.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet -c checkov-constraints.txt checkov
 	touch $@
 
+# yaml-language-server (pinned in tests/editor/package-lock.json) for tests/test_editor_schema.py;
+# needs Node.js 20 and npm.
+$(EDITOR_STAMP): tests/editor/package.json tests/editor/package-lock.json
+	npm ci --prefix tests/editor --no-audit --no-fund --silent
+	touch $@
+
 demo: setup
 	$(BIN)/hardstack validate
 	@mkdir -p $(OUT)
@@ -59,4 +66,4 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) $(OUT) tests/editor/node_modules .pytest_cache .ruff_cache .hypothesis

@@ -102,11 +102,13 @@ def test_missing_region_without_a_terminal_is_a_usage_error(runner: CliRunner, w
 def test_prompts_in_a_terminal(runner: CliRunner, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # hardstack.cli.new is shadowed by the command of the same name: patch the module itself
     monkeypatch.setattr(importlib.import_module("hardstack.cli.new"), "_interactive", lambda: True)
-    result = runner.invoke(main, ["new", "research"], input="gcp\neurope-west4\nml-research-4711\n",
-                           catch_exceptions=False)
+    # cloud, compliance, TEE (default), region, machine type (default), account, owner, alert email
+    answers = "gcp\nnone\n\neurope-west4\n\nml-research-4711\nml-research\nml@example.org\n"
+    result = runner.invoke(main, ["new", "research"], input=answers, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     env = load(workdir / "stacks" / "Pulumi.research.yaml").environment
     assert (env.cloud, env.region, env.account) == ("gcp", "europe-west4", "ml-research-4711")
+    assert (env.owner, env.monitoring.alert_email, env.compliance) == ("ml-research", "ml@example.org", [])
 
 
 @pytest.mark.parametrize(

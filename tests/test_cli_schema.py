@@ -202,3 +202,59 @@ def test_main_help_lists_every_command_and_a_typical_flow() -> None:
     for command in COMMANDS:
         assert command in result.output
     assert "hardstack new prod-eu" in result.output
+
+
+# --- the stack file schema (`--stack-file`): what editors check stacks/Pulumi.<stack>.yaml with ------------
+
+STACK_SCHEMA_FILE = Path(__file__).resolve().parent.parent / "hardstack.stack.schema.json"
+
+
+@pytest.fixture(scope="module")
+def stack_schema() -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["schema", "--stack-file"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_committed_stack_file_schema_is_current() -> None:
+    # hardstack new's modeline points editors at this file: it must follow the spec's models.
+    result = CliRunner().invoke(main, ["schema", "--stack-file"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert STACK_SCHEMA_FILE.read_text() == result.stdout, (
+        "hardstack.stack.schema.json is stale: run `.venv/bin/hardstack schema --stack-file "
+        "--out hardstack.stack.schema.json`")
+
+
+def test_stack_file_schema_describes_the_pulumi_stack_settings_file(stack_schema: dict[str, Any], schema) -> None:
+    assert stack_schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    # The reference's five attributes, nothing else (Pulumi ignores unknown ones silently).
+    assert set(stack_schema["properties"]) == {"config", "secretsprovider", "encryptedkey", "encryptionsalt",
+                                               "environment"}
+    assert stack_schema["additionalProperties"] is False
+    assert stack_schema["required"] == ["config"]
+    config = stack_schema["properties"]["config"]
+    assert config["properties"]["hardstack:environment"] == {"$ref": "#/$defs/Environment"}
+    assert config["required"] == ["hardstack:environment"]
+    assert config["properties"]["hardstack:exemptions"]["items"] == {"$ref": "#/$defs/Exemption"}
+    assert config["properties"]["hardstack:compliance"]["items"] == schema["properties"]["compliance"]["items"]
+    assert config["properties"]["hardstack:stackReferences"]["type"] == "object"
+    assert config["additionalProperties"] is False
+    # The spec within is the spec schema itself, its models beside it.
+    defs = stack_schema["$defs"]
+    environment = {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "title")}
+    assert {k: v for k, v in defs["Environment"].items() if k != "title"} == environment
+    assert {k: v for k, v in defs.items() if k != "Environment"} == schema["$defs"]
+
+
+@pytest.mark.parametrize(("key", "allowed"), [
+    ("aws:region", True), ("gcp:project", True), ("azure-native:location", True), ("my-app:db.password", True),
+    ("aws:config:region", True),  # the old form the Pulumi CLI still parses
+    ("hardstack:enviroment", False), ("hardstack:exemption", False),  # hardstack's keys are listed one by one
+    ("region", False), ("a:b:c", False), ("aws:", False),  # Pulumi's config.ParseKey refuses these
+])
+def test_stack_file_schema_config_keys(stack_schema: dict[str, Any], key: str, allowed: bool) -> None:
+    config = stack_schema["properties"]["config"]
+    listed = key in config["properties"]
+    matched = any(re.search(p, key) for p in config["patternProperties"])
+    assert (listed or matched) is allowed
+

@@ -27,7 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "plan": ("hardstack.cli.plan", "plan", "Render FILE offline (no cloud, no Pulumi CLI) and show what..."),
     "policies": ("hardstack.cli.policies", "policies", "Inspect the policy rules and packs."),
     "report": ("hardstack.cli.report", "report", "Check stacks (default: every stack) and write their evidence..."),
-    "schema": ("hardstack.cli.schema", "schema", "Print the JSON Schema of the environment spec."),
+    "schema": ("hardstack.cli.schema", "schema", "Print the JSON Schema of the environment spec, or of..."),
     "validate": ("hardstack.cli.validate", "validate", "Validate stack files (default: every stacks/Pulumi.*.yaml)."),
 }
 
@@ -57,7 +57,8 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              epilog=EXIT_STATUS)
 @click.version_option(__version__, prog_name="hardstack")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Hardened AI environments on AWS, Azure and GCP from one spec per environment.
 
     \b
@@ -68,7 +69,13 @@ def main() -> None:
       hardstack plan stacks/Pulumi.prod-eu.yaml --out prod-eu.graph.json
       hardstack check --format sarif --output results.sarif   # policies + checkov, as in CI
       pulumi up -s prod-eu          # with cloud credentials, outside hardstack
+
+    NO_COLOR (set and not empty) turns colours off, as https://no-color.org asks.
     """
+    # The subcommand's context inherits `color` from this one, and click.echo/secho strip ANSI
+    # styles when it is False: one switch for every command's output.
+    if os.environ.get("NO_COLOR"):
+        ctx.color = False
 
 
 def run() -> None:

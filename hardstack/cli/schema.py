@@ -1,4 +1,5 @@
-"""`hardstack schema`: the spec's JSON Schema, for editor completion and checking."""
+"""`hardstack schema`: JSON Schemas for editor completion and checking: the spec's, or (with
+`--stack-file`) a whole stack file's, which is what an editor opening stacks/Pulumi.<stack>.yaml needs."""
 
 from __future__ import annotations
 
@@ -9,28 +10,32 @@ import click
 
 from hardstack.cli.files import write_atomically
 from hardstack.exit_codes import EXIT_STATUS
-from hardstack.spec import Environment
+from hardstack.spec.stack_file_schema import spec_schema, stack_file_schema
+
+__all__ = ["schema", "schema_text", "spec_schema", "stack_file_schema"]
 
 
-def spec_schema() -> dict[str, object]:
-    schema = Environment.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "hardstack environment (stack config key hardstack:environment)"
-    return schema
+def schema_text(stack_file: bool) -> str:
+    """The schema as written: the committed hardstack.stack.schema.json is exactly this text."""
+    return json.dumps(stack_file_schema() if stack_file else spec_schema(), indent=2) + "\n"
 
 
 @click.command(epilog=EXIT_STATUS)
+@click.option("--stack-file", is_flag=True,
+              help="The schema of a whole stack file (Pulumi stack settings with the spec under "
+                   "config: hardstack:environment), for editors; without it, the spec's alone.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schema to this file instead of standard output.")
-def schema(out: Path | None) -> None:
-    """Print the JSON Schema of the environment spec.
+def schema(stack_file: bool, out: Path | None) -> None:
+    """Print the JSON Schema of the environment spec, or of a whole stack file.
 
     \b
     Examples:
       hardstack schema > hardstack.schema.json
       hardstack schema --out .vscode/hardstack.schema.json
+      hardstack schema --stack-file --out hardstack.stack.schema.json
     """
-    text = json.dumps(spec_schema(), indent=2) + "\n"
+    text = schema_text(stack_file)
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -271,3 +271,15 @@ def examples(cloud: str, kind: str, gpu: bool | None = None) -> str:
         if gpu is None or (f.gpu is not None) == gpu
     ]
     return ", ".join(picked) if picked else "none"
+
+
+def families_in(cloud: str, kind: str, region: str, gpu: bool = False) -> list[MachineFamily]:
+    """Families running `kind` confidentially in `region` (GPU families only with gpu=True), in
+    catalog order: what `hardstack new` offers as machine types once the region is chosen."""
+    return [f for f in families(cloud, kind) if (f.gpu is not None) == gpu and f.offered_in(region)]
+
+
+def regions_for(cloud: str, kind: str, gpu: bool = False) -> list[str]:
+    """Known regions of `cloud` where some family runs `kind` (a family without a published list
+    counts as running everywhere, as `offered_in` says)."""
+    return sorted(r for r in KNOWN_REGIONS[cloud] if families_in(cloud, kind, r, gpu))
