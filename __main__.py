@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pulumi
 
-import blueprints
+from hardstack import blueprints
 from hardstack.spec import CONFIG_KEY, SpecError, validate
 from hardstack.spec.defaults import project_defaults
 

@@ -16,17 +16,17 @@ from hardstack.spec import Environment
 def build(env: Environment) -> dict[str, Any]:
     """Declare every resource of `env`; returns the stack outputs to export."""
     if env.blueprint is not None:
-        from blueprints import custom
+        from hardstack.blueprints import custom
 
         return custom.build(env)
     if env.cloud == "aws":
-        from blueprints import aws
+        from hardstack.blueprints import aws
 
         return aws.build(env)
     if env.cloud == "gcp":
-        from blueprints import gcp
+        from hardstack.blueprints import gcp
 
         return gcp.build(env)
-    from blueprints import azure
+    from hardstack.blueprints import azure
 
     return azure.build(env)

@@ -17,19 +17,24 @@ import pulumi
 import pulumi_azure_native as azure_native
 from pulumi_azure_native import resources
 
-from blueprints.tags import azure_tags
-from components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
-from components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
-from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs, rotation_runbook
-from components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
-from components.azure.identity import ServiceIdentities, ServiceIdentitiesArgs, WorkloadIdentity, WorkloadIdentityArgs
-from components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAlertsArgs
-from components.azure.key_vault import KeyVault, KeyVaultArgs
-from components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
-from components.azure.naming import storage_account_name, vault_name
-from components.azure.network import PrivateNetwork, PrivateNetworkArgs
-from components.azure.storage import Container, SecureStorageAccount, SecureStorageAccountArgs
-from components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
+from hardstack.blueprints.tags import azure_tags
+from hardstack.components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
+from hardstack.components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from hardstack.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs, rotation_runbook
+from hardstack.components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
+from hardstack.components.azure.identity import (
+    ServiceIdentities,
+    ServiceIdentitiesArgs,
+    WorkloadIdentity,
+    WorkloadIdentityArgs,
+)
+from hardstack.components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAlertsArgs
+from hardstack.components.azure.key_vault import KeyVault, KeyVaultArgs
+from hardstack.components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
+from hardstack.components.azure.naming import storage_account_name, vault_name
+from hardstack.components.azure.network import PrivateNetwork, PrivateNetworkArgs
+from hardstack.components.azure.storage import Container, SecureStorageAccount, SecureStorageAccountArgs
+from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
 from hardstack.spec import Environment
 
 

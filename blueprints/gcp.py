@@ -19,17 +19,17 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
-from blueprints.tags import gcp_labels
-from components.gcp.audit import AuditLogging, AuditLoggingArgs
-from components.gcp.bucket import SecureBucket, SecureBucketArgs
-from components.gcp.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
-from components.gcp.guardrails import ProjectGuardrails, ProjectGuardrailsArgs
-from components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
-from components.gcp.keys import KeyRing, KeyRingArgs
-from components.gcp.monitoring import SecurityMonitoring, SecurityMonitoringArgs
-from components.gcp.names import bucket_name, resource_name, service_account_id
-from components.gcp.network import PrivateNetwork, PrivateNetworkArgs
-from components.gcp.services import ServiceAgents, ServiceAgentsArgs
+from hardstack.blueprints.tags import gcp_labels
+from hardstack.components.gcp.audit import AuditLogging, AuditLoggingArgs
+from hardstack.components.gcp.bucket import SecureBucket, SecureBucketArgs
+from hardstack.components.gcp.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from hardstack.components.gcp.guardrails import ProjectGuardrails, ProjectGuardrailsArgs
+from hardstack.components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
+from hardstack.components.gcp.keys import KeyRing, KeyRingArgs
+from hardstack.components.gcp.monitoring import SecurityMonitoring, SecurityMonitoringArgs
+from hardstack.components.gcp.names import bucket_name, resource_name, service_account_id
+from hardstack.components.gcp.network import PrivateNetwork, PrivateNetworkArgs
+from hardstack.components.gcp.services import ServiceAgents, ServiceAgentsArgs
 from hardstack.spec import Environment, catalog
 from hardstack.spec.models import Workload
 

@@ -72,12 +72,12 @@ def test_a_changed_component_is_rendered_again(stack: Path, tmp_path: Path, monk
     cache = Store(tmp_path / "cache")
     _policies(stack, cache)
     components = tmp_path / "components"
-    shutil.copytree(keys._package_dir("components"), components, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(keys._package_dir("hardstack.components"), components, ignore=shutil.ignore_patterns("__pycache__"))
     key_module = components / "aws" / "kms_key.py"
     assert key_module.is_file(), "the AWS key component moved: point this test at it"
     key_module.write_text(key_module.read_text() + "\n# a changed component\n")
     real = keys._package_dir
-    monkeypatch.setattr(keys, "_package_dir", lambda name: components if name == "components" else real(name))
+    monkeypatch.setattr(keys, "_package_dir", lambda name: components if name == "hardstack.components" else real(name))
     keys.source_digest.cache_clear()
     assert _policies(stack, cache).rendered == 1
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-import blueprints
+from hardstack import blueprints
 from hardstack.cache.keys import blueprint_digest
 from hardstack.render.errors import RenderError
 from hardstack.spec import Environment, SpecError, load

@@ -28,8 +28,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 from setuptools import find_packages
 
-from hardstack_rules.gate import EXEMPTIONS_POLICY
-from hardstack_rules.packs import PACKS
+from hardstack.rules.gate import EXEMPTIONS_POLICY
+from hardstack.rules.packs import PACKS
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKS_DIR = ROOT / "policy-packs"
@@ -117,16 +117,46 @@ def test_pulumi_uses_the_environment_make_setup_creates_and_the_readme_names() -
     assert f"`{venv}`" in (ROOT / "README.md").read_text()
 
 
-def test_package_discovery_finds_each_package_once() -> None:
-    """The packs' hardstack_rules links must not become second copies of the rules package."""
-    found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
-    tops: list[tuple[str, str]] = []
-    for where in found["where"]:
-        for package in find_packages(str(ROOT / where), include=found["include"]):
-            if "." not in package:
-                tops.append((package, where))
-    assert sorted(tops) == [("blueprints", "."), ("components", "."), ("hardstack", "."),
-                            ("hardstack_rules", "policy-packs")]
+def test_every_package_folder_is_installed_under_the_hardstack_namespace() -> None:
+    """One installed namespace: each package folder of the repository (hardstack/, components/,
+    blueprints/, policy-packs/hardstack_rules/) under `hardstack`, none left out, none twice (the
+    packs' hardstack_rules links are not packages of the project)."""
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    mapped = {"hardstack": "hardstack", **setup["package-dir"]}
+    assert setup["package-dir"] == {"hardstack.components": "components", "hardstack.blueprints": "blueprints",
+                                    "hardstack.rules": "policy-packs/hardstack_rules"}
+    folders = set()
+    for name, folder in mapped.items():
+        folders |= {name} | {f"{name}.{sub}" for sub in find_packages(str(ROOT / folder))
+                             if not any(sub.startswith(f"{other.split('.', 1)[1]}") and other != name
+                                        for other in mapped if other.startswith(f"{name}."))}
+    assert sorted(setup["packages"]) == sorted(folders)
+
+
+def test_the_wheel_installs_one_top_level_package(tmp_path: Path) -> None:
+    """Nothing named components, blueprints or hardstack_rules lands in site-packages."""
+    import zipfile
+
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                            str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300, check=False)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("hardstack-*.whl")
+    tops = {name.split("/", 1)[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert tops == {"hardstack", "hardstack-0.1.0.dist-info"}
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "hardstack/components/aws/kms_key.py" in names and "hardstack/rules/aws/storage.py" in names
+    assert "hardstack/blueprints/aws.py" in names and "hardstack/checkov/runner.py" in names
+
+
+def test_the_old_import_paths_work_from_the_repository_checkout() -> None:
+    """Programs in a checkout (the Pulumi program at its root, a team's scripts) may still say
+    `import components`; installed, the same modules are hardstack.components."""
+    code = ("import components.aws, blueprints, hardstack.components.aws, hardstack.blueprints, hardstack.rules; "
+            "print(components.aws.KmsKey.__name__, hardstack.components.aws.KmsKey.__name__)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["KmsKey", "KmsKey"]
 
 
 # --- the policy packs: each directory installs and runs on its own ---------------------------

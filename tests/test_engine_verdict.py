@@ -24,10 +24,10 @@ from hardstack.policy import adapter, apply_exemptions, evaluate
 from hardstack.policy.engine_driver import PackProcess, Verdict, config_value, registration_order, stack_config
 from hardstack.policy.exemptions import ancestry
 from hardstack.render import Graph
+from hardstack.rules.exemptions import Exemption, describe
+from hardstack.rules.gate import CONFIG_KEY, EXEMPTIONS_POLICY, Gate
+from hardstack.rules.packs import PACKS, packs_for
 from hardstack.spec.models import Exemption as SpecExemption
-from hardstack_rules.exemptions import Exemption, describe
-from hardstack_rules.gate import CONFIG_KEY, EXEMPTIONS_POLICY, Gate
-from hardstack_rules.packs import PACKS, packs_for
 
 ROOT = Path(__file__).resolve().parents[1]
 STACK_FILES = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))

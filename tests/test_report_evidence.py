@@ -11,7 +11,7 @@ from report_helpers import examples_report, mixed_report
 
 from hardstack.report.gates import Gates, Matcher, Verdict
 from hardstack.report.json_report import to_json
-from hardstack_rules import REGISTRY
+from hardstack.rules import REGISTRY
 
 
 def _stacks(verdict: Verdict) -> dict[str, dict[str, Any]]:

@@ -24,7 +24,7 @@ from report_helpers import (
 from hardstack.check import run_check
 from hardstack.report.gates import Gates, Matcher, Verdict
 from hardstack.report.sarif import to_sarif
-from hardstack_rules import REGISTRY
+from hardstack.rules import REGISTRY
 
 
 def _runs(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:

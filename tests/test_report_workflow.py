@@ -24,7 +24,8 @@ from hardstack.report import FILE_NAMES
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 # The current major of each action, as their repositories tag it (read 2026-12; see the tag
 # comments in the workflow for the release each commit is).
-CURRENT_MAJOR = {"actions/cache": 6, "actions/checkout": 7, "actions/setup-python": 7, "github/codeql-action": 4}
+CURRENT_MAJOR = {"actions/cache": 6, "actions/checkout": 7, "actions/setup-python": 7, "actions/upload-artifact": 7,
+                 "github/codeql-action": 4}
 PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+(?P<action>[\w.-]+/[\w.-]+)(?P<path>/[\w./-]+)?@(?P<ref>\S+)"
                     r"(?:\s+#\s*(?P<tag>v\d+(?:\.\d+)*))?\s*$")
 
@@ -120,3 +121,18 @@ def test_pre_commit_hooks_are_valid_invocations(monkeypatch: pytest.MonkeyPatch)
         assert program == "hardstack" and re.search(hook["files"], "stacks/Pulumi.aws-prod-eu.yaml")
         result = CliRunner().invoke(main, [*args, str(AWS)])  # pre-commit passes the changed files
         assert result.exit_code == 0, result.output
+
+
+def test_the_evidence_is_drawn_summarised_and_kept(workflow: dict[str, Any]) -> None:
+    steps = workflow["jobs"]["check"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    check = next(i for i, run in enumerate(runs) if "hardstack check" in run)
+    graphviz = next(i for i, run in enumerate(runs) if "apt-get install" in run and "graphviz" in run)
+    assert graphviz < check  # the diagrams need Graphviz's dot
+    args = shlex.split(runs[check])
+    evidence = args[args.index("--report-dir") + 1].rstrip("/")
+    summary = next(s for s in steps if "GITHUB_STEP_SUMMARY" in s.get("run", ""))
+    assert f"{evidence}/summary.md" in summary["run"]
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert upload["if"].startswith("always()") and upload["with"]["path"].rstrip("/") == evidence
+    assert upload["with"]["if-no-files-found"] == "error"

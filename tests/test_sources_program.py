@@ -12,6 +12,7 @@ from pulumi.runtime import config as pulumi_config
 
 from hardstack.policy.runner import evaluate
 from hardstack.render import Graph, RenderError, engine
+from hardstack.rules.packs import packs_for
 from hardstack.sources.errors import SourceError
 from hardstack.sources.program import (
     SECRET_PLACEHOLDER,
@@ -21,7 +22,6 @@ from hardstack.sources.program import (
     program_target,
     render_user_program,
 )
-from hardstack_rules.packs import packs_for
 
 PROGRAMS = Path(__file__).resolve().parent / "fixtures" / "programs"
 

@@ -286,7 +286,7 @@ def cli_config(stack_file: Path, project_file: Path) -> dict[str, str]:
 
 
 def test_pulumi_up_and_hardstack_see_the_same_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import blueprints
+    from hardstack import blueprints
     from hardstack.render import Target, render_program
 
     stacks = project(tmp_path, OWNER_AND_EMAIL, strip=(("owner",), ("monitoring", "alert_email")))

@@ -17,8 +17,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.bucket import SecureBucket, SecureBucketArgs
-from components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
+from hardstack.components.aws.bucket import SecureBucket, SecureBucketArgs
+from hardstack.components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
 
 
 @dataclass

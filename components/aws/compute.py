@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.guardduty_agent import AGENT_VERSION, install_script
+from hardstack.components.aws.guardduty_agent import AGENT_VERSION, install_script
 from hardstack.spec import catalog
 
 # Amazon Linux 2023 boots UEFI, which SEV-SNP needs

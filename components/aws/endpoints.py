@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws import guardduty_agent
+from hardstack.components.aws import guardduty_agent
 
 _ECR = (
     "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",

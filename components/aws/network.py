@@ -16,7 +16,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
+from hardstack.components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
 
 Egress = Literal["none", "nat", "proxy"]
 

@@ -5,23 +5,23 @@ flow_logs, storage, identity, compute, audit, monitoring; roles, naming and diag
 shared pieces (built-in role grants, globally unique names, diagnostic settings).
 """
 
-from components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
-from components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
-from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
-from components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
-from components.azure.identity import (
+from hardstack.components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
+from hardstack.components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from hardstack.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
+from hardstack.components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
+from hardstack.components.azure.identity import (
     ServiceIdentities,
     ServiceIdentitiesArgs,
     WorkloadIdentity,
     WorkloadIdentityArgs,
 )
-from components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAlertsArgs
-from components.azure.key_vault import KeyVault, KeyVaultArgs
-from components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
-from components.azure.network import PrivateNetwork, PrivateNetworkArgs
-from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
-from components.azure.storage import Container, SecureStorageAccount, SecureStorageAccountArgs
-from components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
+from hardstack.components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAlertsArgs
+from hardstack.components.azure.key_vault import KeyVault, KeyVaultArgs
+from hardstack.components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
+from hardstack.components.azure.network import PrivateNetwork, PrivateNetworkArgs
+from hardstack.components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from hardstack.components.azure.storage import Container, SecureStorageAccount, SecureStorageAccountArgs
+from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
 
 __all__ = [
     "AuditWorkspace", "AuditWorkspaceArgs", "ConfidentialRelease", "ConfidentialWorkload",

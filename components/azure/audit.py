@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
-from components.azure.diagnostics import send_to_workspace
+from hardstack.components.azure.diagnostics import send_to_workspace
 
 MAX_INTERACTIVE_DAYS = 730
 MAX_TOTAL_DAYS = 4383

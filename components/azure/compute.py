@@ -26,7 +26,7 @@ from typing import Any, Literal
 import pulumi
 from pulumi_azure_native import compute, network
 
-from components.azure.diagnostics import send_to_workspace
+from hardstack.components.azure.diagnostics import send_to_workspace
 from hardstack.spec import catalog
 
 Kind = Literal["tdx", "sev-snp", "none"]

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import compute
 
-from components.azure import roles
+from hardstack.components.azure import roles
 
 CVM_ORCHESTRATOR_APP_ID = "bf7b6499-ff71-4aa2-97a4-f372087be7f0"
 # The offline rotation of a confidential set's key, step by step (exported by the blueprint).

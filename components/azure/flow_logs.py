@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import managedidentity, network
 
-from components.azure import roles
+from hardstack.components.azure import roles
 
 MAX_RETENTION_DAYS = 365  # flow log retention; beyond it, 0 ("keep") and the account's lifecycle deletes
 

@@ -18,7 +18,7 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import authorization, managedidentity
 
-from components.azure import roles
+from hardstack.components.azure import roles
 
 
 @dataclass

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import eventgrid
 
-from components.azure.diagnostics import send_to_workspace
+from hardstack.components.azure.diagnostics import send_to_workspace
 
 TOPIC_TYPE = "Microsoft.KeyVault.vaults"
 NEAR_EXPIRY = "Microsoft.KeyVault.KeyNearExpiry"

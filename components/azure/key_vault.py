@@ -16,8 +16,8 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import keyvault
 
-from components.azure.diagnostics import send_to_workspace
-from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from hardstack.components.azure.diagnostics import send_to_workspace
+from hardstack.components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 
 
 @dataclass

@@ -21,8 +21,8 @@ from typing import Any, Literal
 import pulumi
 from pulumi_azure_native import network, privatedns
 
-from components.azure.diagnostics import send_to_workspace
-from components.azure.private_endpoint import DNS_ZONES
+from hardstack.components.azure.diagnostics import send_to_workspace
+from hardstack.components.azure.private_endpoint import DNS_ZONES
 
 Egress = Literal["none", "nat", "proxy"]
 PROXY_PORTS = ["3128", "443"]

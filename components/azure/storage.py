@@ -29,9 +29,9 @@ from typing import Any, Literal
 import pulumi
 from pulumi_azure_native import storage
 
-from components.azure import roles
-from components.azure.diagnostics import STORAGE_METRICS, send_to_workspace
-from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from hardstack.components.azure import roles
+from hardstack.components.azure.diagnostics import STORAGE_METRICS, send_to_workspace
+from hardstack.components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 
 # Regions without a paired region: no geo-redundant storage there.
 UNPAIRED_REGIONS = frozenset({

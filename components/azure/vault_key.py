@@ -42,7 +42,7 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import keyvault
 
-from components.azure import release_policy
+from hardstack.components.azure import release_policy
 
 MIN_ROTATION_DAYS = 7  # Key Vault: rotation at least 7 days after creation and before expiry
 MIN_EXPIRY_DAYS = 28  # Key Vault: a rotation policy's expiry time is at least 28 days

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.options import child_options
+from hardstack.components.gcp.options import child_options
 
 AUDIT_LOG_TYPES: tuple[str, ...] = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 AUDIT_FILTER = " OR ".join(

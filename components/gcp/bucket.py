@@ -28,7 +28,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.options import child_options
+from hardstack.components.gcp.options import child_options
 
 BucketKind = Literal["datasets", "models", "access-logs"]
 RETAINED_KINDS = ("models", "access-logs")

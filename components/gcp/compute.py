@@ -22,8 +22,8 @@ from typing import Literal
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.names import resource_name
-from components.gcp.options import child_options
+from hardstack.components.gcp.names import resource_name
+from hardstack.components.gcp.options import child_options
 from hardstack.spec import catalog
 
 Confidential = Literal["tdx", "sev-snp", "none"]

@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.options import child_options
+from hardstack.components.gcp.options import child_options
 
 # Boolean constraints enforced on the project.
 ENFORCED: tuple[str, ...] = (

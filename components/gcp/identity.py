@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.options import child_options
+from hardstack.components.gcp.options import child_options
 
 # Roles that exist only at project level; everything else must be granted on a resource.
 PROJECT_ONLY_ROLES: tuple[str, ...] = ("roles/logging.logWriter", "roles/monitoring.metricWriter")

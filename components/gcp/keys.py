@@ -16,8 +16,8 @@ from typing import Literal
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.names import resource_name
-from components.gcp.options import child_options
+from hardstack.components.gcp.names import resource_name
+from hardstack.components.gcp.options import child_options
 
 DAY_SECONDS = 86_400
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"

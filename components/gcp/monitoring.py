@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.names import resource_name
-from components.gcp.options import child_options
+from hardstack.components.gcp.names import resource_name
+from hardstack.components.gcp.options import child_options
 
 # metric suffix -> (log filter, what the alert tells the responder)
 SIGNALS: dict[str, tuple[str, str]] = {

@@ -22,8 +22,8 @@ from typing import Literal
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.names import psc_name, resource_name
-from components.gcp.options import child_options
+from hardstack.components.gcp.names import psc_name, resource_name
+from hardstack.components.gcp.options import child_options
 
 Egress = Literal["none", "nat", "proxy"]
 LOWEST_PRIORITY = 65534  # 65535 is taken by GCP's implied rules

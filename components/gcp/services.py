@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.options import child_options
+from hardstack.components.gcp.options import child_options
 
 STORAGE_API = "storage.googleapis.com"
 LOGGING_API = "logging.googleapis.com"

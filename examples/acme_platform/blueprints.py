@@ -20,13 +20,13 @@ from typing import Any
 
 import pulumi
 
-from blueprints.aws import AwsEnvironment, provider
-from components.aws import guardduty_agent
-from components.aws.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
-from components.aws.endpoints import INTERFACE_SERVICES, PrivateEndpoints, PrivateEndpointsArgs
-from components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
-from components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
-from components.aws.network import PrivateNetwork, PrivateNetworkArgs
+from hardstack.blueprints.aws import AwsEnvironment, provider
+from hardstack.components.aws import guardduty_agent
+from hardstack.components.aws.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from hardstack.components.aws.endpoints import INTERFACE_SERVICES, PrivateEndpoints, PrivateEndpointsArgs
+from hardstack.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
+from hardstack.components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
+from hardstack.components.aws.network import PrivateNetwork, PrivateNetworkArgs
 from hardstack.spec import Environment, names
 from hardstack.spec.models import Workload
 

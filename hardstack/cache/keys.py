@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 # Everything whose code runs between a spec and its verdict.
-PACKAGES = ("hardstack", "components", "blueprints", "hardstack_rules")
+PACKAGES = ("hardstack", "hardstack.components", "hardstack.blueprints", "hardstack.rules")
 # Distributions whose behaviour a render, the policies or the spec validation depend on.
 DISTRIBUTIONS = ("pulumi", "pulumi-aws", "pulumi-azure-native", "pulumi-gcp", "pulumi-policy", "pydantic",
                  "pydantic-core", "ruamel.yaml")

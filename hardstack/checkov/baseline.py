@@ -19,8 +19,8 @@ from typing import Any
 from hardstack.checkov.export import ExportedStack
 from hardstack.policy.exemptions import CHECKOV_ID, ancestry
 from hardstack.render.graph import Graph
+from hardstack.rules.exemptions import covers
 from hardstack.spec import Environment
-from hardstack_rules.exemptions import covers
 
 BASELINE_NAME = ".checkov.baseline"  # the name `checkov --create-baseline` gives it
 

@@ -7,8 +7,8 @@ import json
 import click
 
 from hardstack.exit_codes import EXIT_STATUS
-from hardstack_rules import rules
-from hardstack_rules.packs import PACKS
+from hardstack.rules import rules
+from hardstack.rules.packs import PACKS
 
 
 @click.group(epilog=EXIT_STATUS)

@@ -73,7 +73,7 @@ def judge_graph(graph: Graph, compliance: list[str], stack: str, render_seconds:
     """A graph's policy findings (the packs of `compliance`) and its export for checkov: the same
     for a rendered spec and for a graph from a program, a state export or a preview."""
     from hardstack.policy.runner import evaluate
-    from hardstack_rules.packs import packs_for
+    from hardstack.rules.packs import packs_for
 
     work = StackWork(stack=stack, graph=graph, render_seconds=render_seconds)
     started = time.perf_counter()

@@ -21,10 +21,10 @@ from typing import Protocol
 
 from hardstack.findings import Finding
 from hardstack.render.graph import Graph
+from hardstack.rules import REGISTRY
+from hardstack.rules.exemptions import covers, decide
 from hardstack.spec import Environment, catalog
 from hardstack.spec.models import Exemption
-from hardstack_rules import REGISTRY
-from hardstack_rules.exemptions import covers, decide
 
 CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_[0-9]+$|^HS_[A-Z0-9_]+$")
 

@@ -19,7 +19,7 @@ from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from hardstack.policy.adapter import policy_resources, resource_args, stack_args
 from hardstack.render import Graph, Resource
-from hardstack_rules.rule import Rule
+from hardstack.rules.rule import Rule
 
 AnyPolicy = ResourceValidationPolicy | StackValidationPolicy | Rule
 

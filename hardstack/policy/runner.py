@@ -14,8 +14,8 @@ from hardstack.findings import Finding
 from hardstack.policy.adapter import policy_resources, resource_args, stack_args
 from hardstack.policy.result import PolicyResult
 from hardstack.render.graph import Graph
-from hardstack_rules.packs import Pack
-from hardstack_rules.rule import Rule
+from hardstack.rules.packs import Pack
+from hardstack.rules.rule import Rule
 
 
 def _finding(rule: Rule, pack: Pack, graph: Graph, message: str, urn: str | None) -> Finding:

@@ -35,8 +35,7 @@ def render(loaded: LoadedSpec) -> Rendered:
 
 def render_environment(env: Environment, stack: str) -> Rendered:
     # Imported here so that `hardstack validate` never pays for the cloud SDK imports.
-    import blueprints
-
+    from hardstack import blueprints
     target = Target(cloud=env.cloud, region=env.region, account=env.account)
     return render_program(lambda: blueprints.build(env), stack, target)
 

@@ -21,9 +21,9 @@ from typing import Any
 from hardstack.check import StackReport
 from hardstack.findings import Finding
 from hardstack.report.gates import Verdict
-from hardstack_rules import REGISTRY
-from hardstack_rules.controls import FRAMEWORKS, describe
-from hardstack_rules.packs import packs_for
+from hardstack.rules import REGISTRY
+from hardstack.rules.controls import FRAMEWORKS, describe
+from hardstack.rules.packs import packs_for
 
 ORDER = ("failed", "advisory", "exempted", "passed", "skipped", "not_applicable")
 

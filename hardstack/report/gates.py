@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from hardstack.check import CheckReport, StackReport
 from hardstack.exit_codes import ERROR, FAILED, MEANING, OK
 from hardstack.findings import Finding
-from hardstack_rules import REGISTRY
-from hardstack_rules.controls import FRAMEWORKS
+from hardstack.rules import REGISTRY
+from hardstack.rules.controls import FRAMEWORKS
 
 SEVERITIES = ("low", "medium", "high", "critical")
 RANK = {name: i for i, name in enumerate(SEVERITIES)}

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 import hardstack
-from hardstack_rules import REGISTRY
+from hardstack.rules import REGISTRY
 
 ROOT = Path(hardstack.__file__).resolve().parents[1]
 CHECKOV_INDEX = "https://www.checkov.io/5.Policy%20Index/{framework}.html"

@@ -25,9 +25,9 @@ from hardstack.check import CheckReport, StackReport
 from hardstack.findings import Finding
 from hardstack.report import links
 from hardstack.report.gates import ERROR, Verdict, as_verdict
-from hardstack_rules import REGISTRY
-from hardstack_rules.controls import FRAMEWORKS, describe
-from hardstack_rules.packs import PACKS
+from hardstack.rules import REGISTRY
+from hardstack.rules.controls import FRAMEWORKS, describe
+from hardstack.rules.packs import PACKS
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}

@@ -1,14 +1,14 @@
 """hardstack's CrossGuard rules: one function per rule, with ids, severities, control mappings
 and remediation. Importing this package registers every rule; nothing here builds a PolicyPack.
 
-    from hardstack_rules import rules
+    from . import rules
     [r.id for r in rules(cloud="aws", framework="hipaa")]
 """
 
 from __future__ import annotations
 
-from hardstack_rules import aws, azure, common, gcp  # noqa: F401 imported for registration
-from hardstack_rules.rule import REGISTRY, Rule
+from . import aws, azure, common, gcp  # noqa: F401 imported for registration
+from .rule import REGISTRY, Rule
 
 
 def rules(cloud: str | None = None, framework: str | None = None) -> list[Rule]:

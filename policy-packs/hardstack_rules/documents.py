@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from hardstack_rules.values import is_list, is_map, plain
+from .values import is_list, is_map, plain
 
 
 def parse(document: Any) -> dict[str, Any] | None:

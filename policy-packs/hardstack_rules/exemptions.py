@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from hardstack_rules.rule import REGISTRY
+from .rule import REGISTRY
 
 
 class ExemptionLike(Protocol):

@@ -33,14 +33,14 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.exemptions import Exemption, decide, describe
-from hardstack_rules.relations import ROOT_STACK
+from .exemptions import Exemption, decide, describe
+from .relations import ROOT_STACK
 
 # pulumi_policy is imported where the policy is built (as in hardstack_rules.rule).
 if TYPE_CHECKING:
     from pulumi_policy import StackValidationArgs, StackValidationPolicy
 
-    from hardstack_rules.rule import Rule
+    from .rule import Rule
 
 CONFIG_KEY = "hardstack:environment"
 EXEMPTIONS_POLICY = "hardstack-exemptions"

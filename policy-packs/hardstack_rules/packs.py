@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardstack_rules import rules
-from hardstack_rules.rule import Rule
+from . import rules
+from .rule import Rule
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def serve(name: str) -> None:
     """Run a pack under the Pulumi policy engine. Blocks: call it only from a pack's __main__."""
     from pulumi_policy import EnforcementLevel, PolicyPack
 
-    from hardstack_rules.gate import EXEMPTIONS_POLICY, Gate, listen_for_stack_config
+    from .gate import EXEMPTIONS_POLICY, Gate, listen_for_stack_config
 
     pack = PACKS[name]
     gate = Gate()

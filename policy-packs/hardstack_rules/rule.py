@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from hardstack_rules.controls import FRAMEWORKS
-from hardstack_rules.relations import stack_ancestry
+from .controls import FRAMEWORKS
+from .relations import stack_ancestry
 
 # pulumi_policy (with the Pulumi runtime, grpc and protobuf under it) is imported only where a
 # policy is built: listing rules and their metadata (`hardstack check`, `hardstack policies`)
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
         StackValidationPolicy,
     )
 
-    from hardstack_rules.gate import Gate
+    from .gate import Gate
 
 Cloud = Literal["aws", "gcp", "azure", "any"]
 SeverityName = Literal["low", "medium", "high", "critical"]

@@ -91,7 +91,7 @@ def test_tdx_on_aws_is_rejected_naming_what_aws_offers(aws_spec: Environment) ->
 
 @pytest.mark.parametrize("size", ["r6a.8xlarge", "m6a.12xlarge", "c6a.24xlarge", "m5.large"])
 def test_component_refuses_sizes_aws_does_not_run_sev_snp_on(size: str) -> None:
-    from components.aws.compute import ConfidentialWorkloadArgs
+    from hardstack.components.aws.compute import ConfidentialWorkloadArgs
 
     with pytest.raises(ValueError, match="cannot run AMD SEV-SNP") as err:
         ConfidentialWorkloadArgs(instance_type=size, count=1, subnet_ids=["s"], vpc_id="v", vpc_cidr="10.0.0.0/16",

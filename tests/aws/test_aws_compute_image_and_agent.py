@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from components.aws.compute import AL2023_PARAMETER, ConfidentialWorkloadArgs
-from components.aws.guardduty_agent import AGENT_VERSION, SIGNING_KEY, artifact_urls, install_script, verify_lines
+from hardstack.components.aws.compute import AL2023_PARAMETER, ConfidentialWorkloadArgs
+from hardstack.components.aws.guardduty_agent import (
+    AGENT_VERSION,
+    SIGNING_KEY,
+    artifact_urls,
+    install_script,
+    verify_lines,
+)
 from hardstack.render import Graph
 
 INSTANCE = "aws:ec2/instance:Instance"
@@ -43,7 +49,7 @@ def test_explicit_image_pins_the_ami_and_is_not_ignored() -> None:
     from hardstack.render import Target, render_program
 
     def program() -> None:
-        from components.aws.compute import ConfidentialWorkload
+        from hardstack.components.aws.compute import ConfidentialWorkload
         ConfidentialWorkload("w", ConfidentialWorkloadArgs(
             instance_type="m6a.large", count=1, subnet_ids=["subnet-1"], vpc_id="vpc-1",
             vpc_cidr="10.0.0.0/16", disk_key_arn="arn:aws:kms:eu-west-1:123456789012:key/k",
@@ -130,7 +136,7 @@ def test_workloads_reach_s3_through_the_gateway_prefix_list(aws_graph: Graph) ->
 
 
 def test_endpoints_refuse_an_agent_region_without_artifacts() -> None:
-    from components.aws.endpoints import PrivateEndpointsArgs
+    from hardstack.components.aws.endpoints import PrivateEndpointsArgs
 
     with pytest.raises(ValueError, match="known regions: eu-west-1, us-east-1, us-east-2, us-west-2"):
         PrivateEndpointsArgs(vpc_id="v", vpc_cidr="10.0.0.0/16", region="eu-central-1", account_id="1",

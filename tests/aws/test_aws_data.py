@@ -163,7 +163,7 @@ def test_every_access_log_target_lets_the_logging_service_write_its_source_prefi
 
 
 def test_log_sources_only_on_the_access_log_bucket() -> None:
-    from components.aws.bucket import SecureBucketArgs
+    from hardstack.components.aws.bucket import SecureBucketArgs
 
     with pytest.raises(ValueError, match="only an access-logs bucket"):
         SecureBucketArgs(bucket_name="b", kind="datasets", account_id="1", kms_key_arn="k",

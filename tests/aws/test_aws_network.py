@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aws_helpers import as_list, key_arn, statements
 
-from components.aws.endpoints import INTERFACE_SERVICES
+from hardstack.components.aws.endpoints import INTERFACE_SERVICES
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

@@ -36,7 +36,7 @@ def test_readme_example_composes_key_and_buckets() -> None:
     assert [r.inputs["targetBucket"] for r in logging] == ["team-access-logs-123456789012"]
     # ... and the access logs are delivered: the target's policy lets S3's logging service write them
     from hardstack.policy.harness import check_stack
-    from hardstack_rules.aws.storage import access_log_delivery
+    from hardstack.rules.aws.storage import access_log_delivery
 
     assert check_stack(access_log_delivery, graph) == []
     (provider,) = graph.of_type("pulumi:providers:aws")

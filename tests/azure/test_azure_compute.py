@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from azure_helpers import DES, DIAGNOSTIC, IDENTITY, NIC, VM, arm_id, diagnostics_of
 
-from components.azure.compute import ConfidentialWorkloadArgs, check_size
+from hardstack.components.azure.compute import ConfidentialWorkloadArgs, check_size
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

@@ -21,9 +21,9 @@ from azure_helpers import (
     role_id,
 )
 
-from components.azure import roles
-from components.azure.naming import storage_account_name
-from components.azure.storage import redundancy
+from hardstack.components.azure import roles
+from hardstack.components.azure.naming import storage_account_name
+from hardstack.components.azure.storage import redundancy
 from hardstack.render import Graph, Resource
 from hardstack.spec import Environment
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from azure_helpers import CONTAINER, IDENTITY, ROLE, arm_id, by_input, grants_to, key, principal_of, role_id
 
-from components.azure import roles
-from components.azure.identity import WorkloadIdentityArgs, grants
+from hardstack.components.azure import roles
+from hardstack.components.azure.identity import WorkloadIdentityArgs, grants
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 from azure_helpers import ACTION_GROUP, DES, EVENT_SUBSCRIPTION, SYSTEM_TOPIC, VAULT, arm_id, diagnostics_of, key
 
-from components.azure import disk_encryption, key_alerts
-from components.azure.key_alerts import KeyExpiryAlertsArgs
-from components.azure.naming import vault_name
-from components.azure.vault_key import ConfidentialRelease, VaultKeyArgs
+from hardstack.components.azure import disk_encryption, key_alerts
+from hardstack.components.azure.key_alerts import KeyExpiryAlertsArgs
+from hardstack.components.azure.naming import vault_name
+from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKeyArgs
 from hardstack.render import Graph, Target, render_program
 from hardstack.spec import Environment
 
@@ -104,7 +104,7 @@ def test_alert_severities_are_azure_monitor_severities() -> None:
 
 
 def test_offline_rotation_deadline_and_runbook_are_stack_outputs(azure_spec: Environment) -> None:
-    from blueprints.azure import AzureEnvironment, provider
+    from hardstack.blueprints.azure import AzureEnvironment, provider
 
     captured: dict = {}
     steps: list[str] = []

@@ -23,9 +23,9 @@ from azure_helpers import (
     role_id,
 )
 
-from components.azure import release_policy, roles
-from components.azure.naming import vault_name
-from components.azure.vault_key import ConfidentialRelease, VaultKeyArgs
+from hardstack.components.azure import release_policy, roles
+from hardstack.components.azure.naming import vault_name
+from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKeyArgs
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

@@ -27,7 +27,7 @@ from azure_helpers import (
     rules,
 )
 
-from components.azure import roles
+from hardstack.components.azure import roles
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

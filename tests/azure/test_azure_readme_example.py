@@ -19,7 +19,7 @@ import pulumi
 import pulumi_azure_native as azure_native
 from pulumi_azure_native import resources
 
-from components.azure import (
+from hardstack.components.azure import (
     AuditWorkspace, AuditWorkspaceArgs, KeyVault, KeyVaultArgs, PrivateNetwork, PrivateNetworkArgs,
     ServiceIdentities, ServiceIdentitiesArgs, VaultKey, VaultKeyArgs,
 )

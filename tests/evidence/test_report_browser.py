@@ -17,7 +17,7 @@ from report_helpers import examples_report
 from hardstack.evidence.reports import PAGE, write_reports
 from hardstack.report.gates import Verdict
 from hardstack.report.json_report import to_dict
-from hardstack_rules import REGISTRY
+from hardstack.rules import REGISTRY
 
 # What the diagram must show, by the graph's own resource types (not the inventory's tables).
 SHOWN = {

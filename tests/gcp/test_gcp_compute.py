@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from components.gcp.compute import TDX_CAPABLE_IMAGES, ConfidentialWorkloadArgs
+from hardstack.components.gcp.compute import TDX_CAPABLE_IMAGES, ConfidentialWorkloadArgs
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

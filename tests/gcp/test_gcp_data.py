@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.gcp.bucket import SecureBucketArgs
+from hardstack.components.gcp.bucket import SecureBucketArgs
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

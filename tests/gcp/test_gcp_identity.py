@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.gcp.identity import PROJECT_ONLY_ROLES, WorkloadIdentityArgs
+from hardstack.components.gcp.identity import PROJECT_ONLY_ROLES, WorkloadIdentityArgs
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.gcp.keys import KeyRingArgs
+from hardstack.components.gcp.keys import KeyRingArgs
 from hardstack.render import Graph
 from hardstack.spec import Environment
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from components.gcp.names import bucket_name, psc_name, resource_name, service_account_id
+from hardstack.components.gcp.names import bucket_name, psc_name, resource_name, service_account_id
 from hardstack.render import Graph
 
 LONG = "a" * 29 + "z"  # the spec allows names of up to 30 characters

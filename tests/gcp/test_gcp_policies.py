@@ -12,8 +12,8 @@ import pytest
 from hardstack.findings import Finding
 from hardstack.policy import apply_exemptions, evaluate
 from hardstack.render import render_environment
+from hardstack.rules.packs import packs_for
 from hardstack.spec import Environment
-from hardstack_rules.packs import packs_for
 
 
 def findings(spec: Environment, **changes: Any) -> list[Finding]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.gcp.services import REQUIRED_APIS, ServiceAgentsArgs, pubsub_member
+from hardstack.components.gcp.services import REQUIRED_APIS, ServiceAgentsArgs, pubsub_member
 from hardstack.render import Graph, Resource, lookups, monitor, render_environment
 from hardstack.spec import Environment
 

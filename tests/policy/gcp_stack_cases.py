@@ -9,7 +9,7 @@ from typing import Any
 from gcp_resource_cases import BUCKET_OK, INSTANCE_OK, KEY_ID, KEY_OK, LOG_BUCKET_OK, SUBNET_OK
 
 from hardstack.render import Resource
-from hardstack_rules.gcp.identity import CONFIDENTIAL_ONLY, GUARDRAILS
+from hardstack.rules.gcp.identity import CONFIDENTIAL_ONLY, GUARDRAILS
 
 FW = "gcp:compute/firewall:Firewall"
 NETWORK = "gcp:compute/network:Network"

@@ -23,8 +23,8 @@ from pulumi_policy.proxy import _DictProxy, _ListProxy
 
 from hardstack.policy import adapter
 from hardstack.policy.harness import check_resource, check_stack
-from hardstack_rules import REGISTRY
-from hardstack_rules.values import is_list, is_map, number, plain
+from hardstack.rules import REGISTRY
+from hardstack.rules.values import is_list, is_map, number, plain
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "policy-packs" / "hardstack_rules"
 RESOURCE_CASES = {"aws": aws_resource_cases, "gcp": gcp_resource_cases, "azure": azure_resource_cases}
@@ -123,7 +123,7 @@ def test_proxy_breakage_is_real() -> None:
 
 
 def test_policy_documents_read_as_objects_arrive_as_proxies() -> None:
-    from hardstack_rules.documents import as_list, parse, statements
+    from hardstack.rules.documents import as_list, parse, statements
 
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Principal": "*"}]}
     props = adapter.engine_props({"policy": document})

@@ -15,11 +15,11 @@ from hardstack.findings import Finding
 from hardstack.policy import exemptions as check_exemptions
 from hardstack.policy.harness import resource
 from hardstack.render import Graph
+from hardstack.rules import REGISTRY
+from hardstack.rules.exemptions import Exemption, covers, decide, describe, rule_ids
+from hardstack.rules.gate import CONFIG_KEY, Gate, listen_for_stack_config
+from hardstack.rules.relations import stack_ancestry
 from hardstack.spec.models import Exemption as SpecExemption
-from hardstack_rules import REGISTRY
-from hardstack_rules.exemptions import Exemption, covers, decide, describe, rule_ids
-from hardstack_rules.gate import CONFIG_KEY, Gate, listen_for_stack_config
-from hardstack_rules.relations import stack_ancestry
 
 TODAY = dt.date(2026, 9, 1)
 REASON = "the log bucket is encrypted with SSE-S3 because S3 access logging requires it"

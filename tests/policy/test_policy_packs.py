@@ -12,8 +12,8 @@ import pulumi_policy
 import pytest
 import yaml
 
-from hardstack_rules.gate import EXEMPTIONS_POLICY
-from hardstack_rules.packs import PACKS
+from hardstack.rules.gate import EXEMPTIONS_POLICY
+from hardstack.rules.packs import PACKS
 
 PACKS_DIR = Path(__file__).resolve().parents[2] / "policy-packs"
 
@@ -37,7 +37,9 @@ def test_pack_directory_builds_its_pack(name: str, monkeypatch: pytest.MonkeyPat
     # serve() wraps the SDK's ConfigureStack handler (hardstack_rules.gate): undone after the test.
     servicer = pulumi_policy.policy._PolicyAnalyzerServicer
     monkeypatch.setattr(servicer, "ConfigureStack", servicer.ConfigureStack)
-    runpy.run_path(str(directory / "__main__.py"), run_name="__main__")
+    # As the Pulumi CLI runs a pack: its directory first on sys.path, where its hardstack_rules link is.
+    monkeypatch.syspath_prepend(str(directory))
+    runpy.run_path(str(directory), run_name="__main__")
     (pack,) = CAPTURED
     assert pack["name"] == f"hardstack-{name}"
     names = [p.name for p in pack["policies"]]
@@ -74,7 +76,7 @@ def test_pack_config_names_only_its_rules_and_fits_their_schemas(name: str) -> N
 
 
 def test_a_pack_entry_may_name_the_level_and_both_gates_use_it() -> None:
-    from hardstack_rules.packs import Pack
+    from hardstack.rules.packs import Pack
 
     pack = Pack("t", "t", select=lambda r: r.id == "aws-kms-rotation-period",
                 config={"aws-kms-rotation-period": {"enforcementLevel": "advisory", "maximumDays": 90}})
@@ -97,7 +99,7 @@ def test_low_severity_rules_are_advisory() -> None:
 
 
 def test_rules_must_cite_known_control_ids() -> None:
-    from hardstack_rules.rule import REGISTRY, resource_rule
+    from hardstack.rules.rule import REGISTRY, resource_rule
 
     with pytest.raises(ValueError, match=r"control ids missing from controls\.py: hipaa 999\.999"):
         resource_rule(id="test-unknown-control", title="t", severity="low", cloud="aws", practice="access",

@@ -15,7 +15,7 @@ import gcp_stack_cases
 import pytest
 
 from hardstack.policy.harness import check_resource, check_stack
-from hardstack_rules import REGISTRY, rules
+from hardstack.rules import REGISTRY, rules
 
 RESOURCE_CASES = {"aws": aws_resource_cases, "gcp": gcp_resource_cases, "azure": azure_resource_cases}
 STACK_CASES = {"aws": aws_stack_cases, "gcp": gcp_stack_cases, "azure": azure_stack_cases}

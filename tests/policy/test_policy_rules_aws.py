@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hardstack.policy.harness import check_resource, check_stack
-from hardstack_rules import REGISTRY, rules
+from hardstack.rules import REGISTRY, rules
 
 
 def test_at_least_thirty_aws_rules() -> None:
@@ -66,7 +66,7 @@ def test_ebs_default_rule_accepts_the_slr_named_by_principal_arn_condition() -> 
 
     from aws_stack_cases import ASG_SLR, compute_stack
 
-    from hardstack_rules.aws.compute import asg_slr_gaps
+    from hardstack.rules.aws.compute import asg_slr_gaps
 
     policy = {"Statement": [{
         "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},

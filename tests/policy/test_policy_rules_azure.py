@@ -6,8 +6,8 @@ from azure_resource_cases import KEY_OK, OFFLINE_KEY, RELEASABLE_KEY, changed
 from azure_stack_cases import disk_stack, flow_storage_stack, key_alert_stack, retention_stack
 
 from hardstack.policy.harness import check_resource, check_stack, resource
-from hardstack_rules import REGISTRY, rules
-from hardstack_rules.packs import PACKS
+from hardstack.rules import REGISTRY, rules
+from hardstack.rules.packs import PACKS
 
 KEY = "azure-native:keyvault:Key"
 

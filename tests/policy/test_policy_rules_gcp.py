@@ -6,9 +6,9 @@ from gcp_resource_cases import BUCKET, INSTANCE, INSTANCE_OK, KEY, KEY_OK, MODEL
 from gcp_stack_cases import org_policy_stack
 
 from hardstack.policy.harness import check_resource, check_stack, resource
-from hardstack_rules import REGISTRY, rules
-from hardstack_rules.controls import FRAMEWORKS
-from hardstack_rules.packs import PACKS
+from hardstack.rules import REGISTRY, rules
+from hardstack.rules.controls import FRAMEWORKS
+from hardstack.rules.packs import PACKS
 
 GCP_RULES = [r for r in rules(cloud="gcp") if r.cloud == "gcp"]
 

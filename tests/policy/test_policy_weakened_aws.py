@@ -11,8 +11,8 @@ import pytest
 from weakening import blame, drop, edit_input, findings, first, set_input, weaken
 
 from hardstack.render import Graph, Resource
+from hardstack.rules import rules
 from hardstack.spec import LoadedSpec, load
-from hardstack_rules import rules
 
 STACK = Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.aws-prod-eu.yaml"
 

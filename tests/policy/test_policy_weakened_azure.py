@@ -13,9 +13,9 @@ from weakening import blame, drop, edit_input, findings, first, named, weaken
 
 from hardstack.policy import evaluate
 from hardstack.render import Graph, Resource
+from hardstack.rules import rules
+from hardstack.rules.packs import packs_for
 from hardstack.spec import LoadedSpec, load
-from hardstack_rules import rules
-from hardstack_rules.packs import packs_for
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 EXAMPLES = ("azure-prod-eu", "azure-gpu-eu")

@@ -10,8 +10,8 @@ import pytest
 from weakening import drop, edit_input, findings, first, named, set_input, weaken
 
 from hardstack.render import Graph, Resource
+from hardstack.rules import rules
 from hardstack.spec import LoadedSpec, load
-from hardstack_rules import rules
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 PROD = STACKS / "Pulumi.gcp-prod-eu.yaml"

@@ -14,22 +14,22 @@ import pkgutil
 import subprocess
 import sys
 
-import hardstack_rules
-from hardstack_rules import REGISTRY
-from hardstack_rules.packs import packs_for
+from hardstack import rules as hardstack_rules
+from hardstack.rules import REGISTRY
+from hardstack.rules.packs import packs_for
 
 HEAVY = ("pulumi", "pulumi_policy", "grpc", "google.protobuf")
 FRAMEWORKS = ["hipaa", "gdpr", "nist-800-53"]
 
 # Every module of the package, rule modules included: found by walking it, so a new one is
 # covered too. (gate is on no metadata path, but light as well: its pulumi_policy use is lazy.)
-MODULES = sorted(m.name for m in pkgutil.walk_packages(hardstack_rules.__path__, "hardstack_rules."))
+MODULES = sorted(m.name for m in pkgutil.walk_packages(hardstack_rules.__path__, "hardstack.rules."))
 
 PROBE = """
 import json, sys
-import hardstack_rules, hardstack_rules.packs, hardstack_rules.exemptions
-import hardstack_rules.controls, hardstack_rules.rule
-from hardstack_rules.packs import packs_for
+import hardstack.rules.packs, hardstack.rules.exemptions, hardstack.rules.controls, hardstack.rules.rule
+from hardstack import rules as hardstack_rules
+from hardstack.rules.packs import packs_for
 import importlib
 for name in json.loads(sys.argv[1]):
     importlib.import_module(name)
@@ -55,15 +55,15 @@ def _probe() -> dict:
 
 def test_rule_modules_are_found():
     # The walk must see the rule modules, or the probe would prove nothing about them.
-    assert {"hardstack_rules.aws.storage", "hardstack_rules.gcp.network", "hardstack_rules.azure.logging",
-            "hardstack_rules.common.residency", "hardstack_rules.relations"} <= set(MODULES)
+    assert {"hardstack.rules.aws.storage", "hardstack.rules.gcp.network", "hardstack.rules.azure.logging",
+            "hardstack.rules.common.residency", "hardstack.rules.relations"} <= set(MODULES)
 
 
 def test_metadata_imports_neither_pulumi_nor_grpc():
     got = _probe()
     assert got["loaded"] == [], (
         f"importing rule metadata loaded {got['loaded']}: a module of hardstack_rules imports pulumi_policy "
-        "at its top (find it with `python -X importtime -c 'import hardstack_rules'`)")
+        "at its top (find it with `python -X importtime -c 'import hardstack.rules'`)")
     # Nothing was skipped to get there: every rule registered, the packs select the same rules.
     assert got["registry"] == len(REGISTRY) > 0
     picked = packs_for(FRAMEWORKS)

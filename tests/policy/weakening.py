@@ -13,8 +13,8 @@ from typing import Any
 from hardstack.findings import Finding
 from hardstack.policy import apply_exemptions, evaluate
 from hardstack.render import Graph, Resource
+from hardstack.rules.packs import packs_for
 from hardstack.spec import LoadedSpec
-from hardstack_rules.packs import packs_for
 
 Weakening = Callable[[Graph], str]
 

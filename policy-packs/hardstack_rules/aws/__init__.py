@@ -1,6 +1,6 @@
 """AWS rules; importing this package registers them."""
 
-from hardstack_rules.aws import (  # noqa: F401 imported for registration
+from ..aws import (  # noqa: F401 imported for registration
     compute,
     identity,
     keys,

@@ -6,10 +6,10 @@ import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.documents import allows, as_list
-from hardstack_rules.relations import of_type, referenced
-from hardstack_rules.rule import resource_rule, stack_rule
-from hardstack_rules.values import is_map, number
+from ..documents import allows, as_list
+from ..relations import of_type, referenced
+from ..rule import resource_rule, stack_rule
+from ..values import is_map, number
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.documents import allows, as_list, parse, statements, wildcard_actions
-from hardstack_rules.relations import of_type
-from hardstack_rules.rule import resource_rule, stack_rule
-from hardstack_rules.values import is_map
+from ..documents import allows, as_list, parse, statements, wildcard_actions
+from ..relations import of_type
+from ..rule import resource_rule, stack_rule
+from ..values import is_map
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.documents import allows, has_condition, is_wildcard_principal, wildcard_actions
-from hardstack_rules.rule import resource_rule
-from hardstack_rules.values import number
+from ..documents import allows, has_condition, is_wildcard_principal, wildcard_actions
+from ..rule import resource_rule
+from ..values import number
 
 KEY = "aws:kms/key:Key"
 

@@ -7,9 +7,9 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.relations import of_type, referenced
-from hardstack_rules.rule import resource_rule, stack_rule
-from hardstack_rules.values import number, plain
+from ..relations import of_type, referenced
+from ..rule import resource_rule, stack_rule
+from ..values import number, plain
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

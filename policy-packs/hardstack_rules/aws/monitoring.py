@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.documents import allows, as_list
-from hardstack_rules.relations import configured, of_type, references
-from hardstack_rules.rule import resource_rule, stack_rule
+from ..documents import allows, as_list
+from ..relations import configured, of_type, references
+from ..rule import resource_rule, stack_rule
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

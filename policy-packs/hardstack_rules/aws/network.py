@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.documents import (
+from ..documents import (
     allows,
     as_list,
     has_condition,
@@ -15,9 +15,9 @@ from hardstack_rules.documents import (
     statements,
     wildcard_actions,
 )
-from hardstack_rules.relations import configured, of_type, references
-from hardstack_rules.rule import resource_rule, stack_rule
-from hardstack_rules.values import number
+from ..relations import configured, of_type, references
+from ..rule import resource_rule, stack_rule
+from ..values import number
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.relations import of_type, referenced
-from hardstack_rules.rule import stack_rule
-from hardstack_rules.values import plain
+from ..relations import of_type, referenced
+from ..rule import stack_rule
+from ..values import plain
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

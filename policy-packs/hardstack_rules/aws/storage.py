@@ -7,9 +7,9 @@ import fnmatch
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.documents import allows, as_list, statements
-from hardstack_rules.relations import configured, of_type, referenced
-from hardstack_rules.rule import resource_rule, stack_rule
+from ..documents import allows, as_list, statements
+from ..relations import configured, of_type, referenced
+from ..rule import resource_rule, stack_rule
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

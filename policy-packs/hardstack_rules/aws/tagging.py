@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.rule import resource_rule
+from ..rule import resource_rule
 
 REQUIRED = ("hardstack:environment", "owner", "data-classification", "compliance")
 TAGGED_TYPES = [

@@ -1,6 +1,6 @@
 """Azure rules; importing this package registers them."""
 
-from hardstack_rules.azure import (  # noqa: F401 imported for registration
+from ..azure import (  # noqa: F401 imported for registration
     compute,
     identity,
     keys,

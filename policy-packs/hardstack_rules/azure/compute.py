@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.azure.tokens import DES, KEY, VAULT, VM, inner, lifetime_actions
-from hardstack_rules.relations import of_type, referenced
-from hardstack_rules.rule import resource_rule, stack_rule
+from ..azure.tokens import DES, KEY, VAULT, VM, inner, lifetime_actions
+from ..relations import of_type, referenced
+from ..rule import resource_rule, stack_rule
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.azure.tokens import ROLE, VM, short
-from hardstack_rules.rule import resource_rule
+from ..azure.tokens import ROLE, VM, short
+from ..rule import resource_rule
 
 LEAST_PRIVILEGE = {"hipaa": ["164.308(a)(4)", "164.312(a)(1)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["AC-6"]}
 # Built-in role definition GUIDs, the same in every tenant.

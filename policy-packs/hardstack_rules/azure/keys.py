@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.azure.tokens import KEY, VAULT, days, expiry_days, inner, lifetime_actions, releasable
-from hardstack_rules.rule import resource_rule
-from hardstack_rules.values import number
+from ..azure.tokens import KEY, VAULT, days, expiry_days, inner, lifetime_actions, releasable
+from ..rule import resource_rule
+from ..values import number
 
 KEY_PROTECTION = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(b)"], "nist-800-53": ["SC-12", "CP-9"]}
 VAULT_ACCESS = {"hipaa": ["164.312(a)(1)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["AC-3", "SC-7"]}

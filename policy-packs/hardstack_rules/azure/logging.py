@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.azure.tokens import (
+from ..azure.tokens import (
     ACCOUNT,
     ACTIVITY_LOG,
     BLOB_SERVICE,
@@ -19,9 +19,9 @@ from hardstack_rules.azure.tokens import (
     WORKSPACE,
     enabled,
 )
-from hardstack_rules.relations import configured, of_type, references
-from hardstack_rules.rule import resource_rule, stack_rule
-from hardstack_rules.values import number
+from ..relations import configured, of_type, references
+from ..rule import resource_rule, stack_rule
+from ..values import number
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.azure.tokens import (
+from ..azure.tokens import (
     ACTION_GROUP,
     ALERT,
     CONTACT,
@@ -18,9 +18,9 @@ from hardstack_rules.azure.tokens import (
     SYSTEM_TOPIC,
     VAULT,
 )
-from hardstack_rules.relations import of_type, referenced, references
-from hardstack_rules.rule import resource_rule, stack_rule
-from hardstack_rules.values import plain
+from ..relations import of_type, referenced, references
+from ..rule import resource_rule, stack_rule
+from ..values import plain
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.azure.tokens import (
+from ..azure.tokens import (
     ACCOUNT,
     DNS_GROUP,
     ENDPOINT,
@@ -19,8 +19,8 @@ from hardstack_rules.azure.tokens import (
     VAULT,
     VNET,
 )
-from hardstack_rules.relations import configured, of_type, referenced, references
-from hardstack_rules.rule import resource_rule, stack_rule
+from ..relations import configured, of_type, referenced, references
+from ..rule import resource_rule, stack_rule
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.azure.tokens import ACCOUNT, DES, KEY, VM
-from hardstack_rules.relations import of_type, referenced
-from hardstack_rules.rule import stack_rule
+from ..azure.tokens import ACCOUNT, DES, KEY, VM
+from ..relations import of_type, referenced
+from ..rule import stack_rule
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.azure.tokens import ACCOUNT, BLOB_SERVICE, CONTAINER, IMMUTABILITY
-from hardstack_rules.relations import configured, of_type
-from hardstack_rules.rule import resource_rule, stack_rule
+from ..azure.tokens import ACCOUNT, BLOB_SERVICE, CONTAINER, IMMUTABILITY
+from ..relations import configured, of_type
+from ..rule import resource_rule, stack_rule
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.azure.tokens import (
+from ..azure.tokens import (
     ACCOUNT,
     ACTION_GROUP,
     ALERT,
@@ -28,7 +28,7 @@ from hardstack_rules.azure.tokens import (
     ZONE,
     ZONE_LINK,
 )
-from hardstack_rules.rule import resource_rule
+from ..rule import resource_rule
 
 REQUIRED = ("hardstack-environment", "owner", "data-classification", "compliance")
 TAGGED_TYPES = [RESOURCE_GROUP, VAULT, KEY, DES, VM, NIC, NSG, VNET, ENDPOINT, ZONE, ZONE_LINK, NAT, PUBLIC_IP,

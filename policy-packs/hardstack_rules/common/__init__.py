@@ -1,3 +1,3 @@
 """Rules that apply to every cloud; importing this package registers them."""
 
-from hardstack_rules.common import advisories, residency  # noqa: F401 imported for registration
+from ..common import advisories, residency  # noqa: F401 imported for registration

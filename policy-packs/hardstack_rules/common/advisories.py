@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.rule import stack_rule
+from ..rule import stack_rule
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

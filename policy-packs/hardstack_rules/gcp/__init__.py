@@ -1,6 +1,6 @@
 """GCP rules; importing this package registers them."""
 
-from hardstack_rules.gcp import (  # noqa: F401 imported for registration
+from ..gcp import (  # noqa: F401 imported for registration
     compute,
     identity,
     keys,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.gcp.tokens import DISK, INSTANCE
-from hardstack_rules.rule import resource_rule
+from ..gcp.tokens import DISK, INSTANCE
+from ..rule import resource_rule
 
 TEMPLATES = ("gcp:compute/instanceTemplate:InstanceTemplate",
              "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.gcp.compute import VMS, confidential_kind
-from hardstack_rules.gcp.tokens import (
+from ..gcp.compute import VMS, confidential_kind
+from ..gcp.tokens import (
     ALL_IAM,
     DEFAULT_SERVICE_ACCOUNTS,
     ORG_POLICY,
@@ -19,8 +19,8 @@ from hardstack_rules.gcp.tokens import (
     SERVICE_ACCOUNT_KEY,
     grants,
 )
-from hardstack_rules.relations import of_type
-from hardstack_rules.rule import resource_rule, stack_rule
+from ..relations import of_type
+from ..rule import resource_rule, stack_rule
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

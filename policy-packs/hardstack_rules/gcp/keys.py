@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.gcp.tokens import KEY, KEY_IAM, PUBLIC_MEMBERS, duration_days, grants, labels
-from hardstack_rules.rule import resource_rule
-from hardstack_rules.values import number
+from ..gcp.tokens import KEY, KEY_IAM, PUBLIC_MEMBERS, duration_days, grants, labels
+from ..rule import resource_rule
+from ..values import number
 
 KEY_CONTROLS = {"hipaa": ["164.312(a)(2)(iv)"], "gdpr": ["32(1)(a)"], "nist-800-53": ["SC-12"]}
 

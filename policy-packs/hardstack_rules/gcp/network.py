@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardstack_rules.gcp.tokens import DNS_POLICY, FIREWALL, NETWORK, SUBNET
-from hardstack_rules.relations import of_type, references
-from hardstack_rules.rule import resource_rule, stack_rule
-from hardstack_rules.values import number
+from ..gcp.tokens import DNS_POLICY, FIREWALL, NETWORK, SUBNET
+from ..relations import of_type, references
+from ..rule import resource_rule, stack_rule
+from ..values import number
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hardstack_rules.gcp.tokens import ALERT, BUCKET, CHANNEL, DISK, INSTANCE, KEY, TOPIC
-from hardstack_rules.rule import resource_rule
+from ..gcp.tokens import ALERT, BUCKET, CHANNEL, DISK, INSTANCE, KEY, TOPIC
+from ..rule import resource_rule
 
 REQUIRED = ("hardstack-environment", "owner", "data-classification", "compliance")
 USER_LABELLED = (ALERT, CHANNEL)

@@ -1,0 +1,1 @@
+"""checkov, hardstack's independent judge: exporters, the runner, results and custom checks."""
