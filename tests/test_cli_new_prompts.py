@@ -318,3 +318,43 @@ def test_help_shows_the_new_examples(runner: CliRunner) -> None:
     for example in ("hardstack new research --yes --cloud gcp", "--from stacks/Pulumi.prod-eu.yaml",
                     "-c network.cidr=10.40.0.0/16", "-c keys.rotation_days=30"):
         assert example in result.output
+
+
+ORG_DEFAULTS = """name: hardstack
+runtime: python
+stackConfigDir: stacks
+config:
+  hardstack:environment:
+    value:
+      owner: ml-platform
+      monitoring:
+        alert_email: secops@acme.example
+      keys:
+        rotation_days: 180
+"""
+SCRIPTED = ["--yes", "--cloud", "aws", "--region", "eu-west-1", "--compliance", "none", "--account", "123456789012"]
+
+
+def test_organisation_defaults_are_known_and_left_to_pulumi_yaml(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text(ORG_DEFAULTS)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["new", "lab", *SCRIPTED])  # no --owner, no --alert-email
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "stacks" / "Pulumi.lab.yaml").read_text()
+    assert "owner:" not in text and "alert_email:" not in text and "rotation_days:" not in text
+    env = load(tmp_path / "stacks" / "Pulumi.lab.yaml").environment
+    assert (env.owner, env.monitoring.alert_email, env.keys.rotation_days) == ("ml-platform", "secops@acme.example",
+                                                                                180)
+    given = CliRunner().invoke(main, ["new", "lab2", *SCRIPTED, "--owner", "research"])
+    assert given.exit_code == 0, given.output
+    assert load(tmp_path / "stacks" / "Pulumi.lab2.yaml").environment.owner == "research"  # the stack wins
+
+
+def test_without_organisation_defaults_the_same_options_are_missing(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "stacks").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["new", "lab", *SCRIPTED])
+    assert result.exit_code == 2 and "--owner" in result.output and "--alert-email" in result.output

@@ -33,6 +33,7 @@ from hardstack.cli.prompts import (
 from hardstack.exit_codes import EXIT_STATUS
 from hardstack.scaffold import KeyPath, dotted_key, parse_document, parse_value, resolve_key, with_modeline
 from hardstack.spec import SpecError, catalog, loads
+from hardstack.spec.defaults import ProjectDefaults, project_defaults
 from hardstack.spec.loader import read_yaml
 
 __all__ = ["CLOUDS", "EXAMPLE_REGION", "FRAMEWORKS", "new"]
@@ -65,6 +66,15 @@ def _overrides(pairs: tuple[str, ...]) -> list[tuple[KeyPath, Any]]:
             raise click.BadParameter("the name is the NAME argument, not -c name=", param_hint="-c/--config")
         out.append((path, parse_value(raw, info, item=isinstance(path[-1], int))))
     return out
+
+
+def _defaults(target: Path) -> ProjectDefaults | None:
+    """The organisation defaults of the project the new stack joins (its Pulumi.yaml)."""
+    try:
+        return project_defaults(target)
+    except SpecError as exc:
+        raise click.UsageError("the project's organisation defaults are invalid: "
+                               + "; ".join(issue.format() for issue in exc.issues)) from None
 
 
 def _read_template(source: Path) -> tuple[Path, str]:
@@ -143,7 +153,7 @@ def new(name: str | None, cloud: str | None, region: str | None, compliance: tup
         raise click.BadParameter(NAME_RULE, param_hint="NAME")
     target = stacks_dir / f"Pulumi.{name}.yaml"
     source, text = _read_template(template) if template is not None else (None, None)
-    draft = Draft(name, target, template_text=text)
+    draft = Draft(name, target, template_text=text, defaults=_defaults(target))
     given = {CLOUD: cloud, REGION: region, ACCOUNT_PATH: account, OWNER: owner, COMPLIANCE: _frameworks(compliance),
              ALERT_EMAIL: alert_email, TEE: tee, MACHINE: machine_type}
     draft.values.update({path: value for path, value in given.items() if value is not None})
@@ -170,7 +180,7 @@ def new(name: str | None, cloud: str | None, region: str | None, compliance: tup
         click.echo(f"  left out the template's {key}: secrets are per stack "
                    "(set them again with `pulumi config set --secret`)", err=True)
     try:
-        loaded = loads(text, target)
+        loaded = loads(text, target, defaults=draft.defaults)
     except SpecError as exc:
         click.secho(f"✗ not written: these values give an invalid spec for {target}:", fg="red", err=True)
         for issue in exc.issues:

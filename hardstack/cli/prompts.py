@@ -28,6 +28,7 @@ from hardstack.scaffold import (
     set_path,
 )
 from hardstack.spec import SpecError, SpecIssue, catalog, validate
+from hardstack.spec.defaults import ProjectDefaults
 from hardstack.spec.rules import ACCOUNT_FORMATS
 
 CLOUDS = ("aws", "azure", "gcp")
@@ -67,14 +68,23 @@ class Draft:
     values: dict[KeyPath, Any] = field(default_factory=dict)  # options, -c and answers, in that order
     template_text: str | None = None
     dropped: list[str] = field(default_factory=list)  # template keys left out (per-stack secrets)
+    # The organisation defaults (Pulumi.yaml) that will reach the new stack: a value they give is
+    # known, never asked for, and not written into the stack file, so it keeps following them.
+    defaults: ProjectDefaults | None = None
 
     def known(self, path: KeyPath) -> Any:
-        """The value given for `path`, else the template's; None when neither has one."""
+        """The value given for `path`, else the template's, else the organisation default; None
+        when none has one."""
         if path in self.values:
             return self.values[path]
-        if self.template_text is None:
-            return None
-        return get_path(parse_document(self.template_text).spec, path)
+        if self.template_text is not None:
+            found = get_path(parse_document(self.template_text).spec, path)
+            if found is not None:
+                return found
+        return self.default(path)
+
+    def default(self, path: KeyPath) -> Any:
+        return get_path(self.defaults.node, path) if self.defaults is not None else None
 
     def kind(self) -> str:
         return self.known(TEE) or catalog.DEFAULT_KIND[self.known(CLOUD)]
@@ -93,6 +103,8 @@ class Draft:
                 set_path(doc.spec, path, value)
         except ValueError as exc:
             raise click.UsageError(f"-c: {exc}") from None
+        if self.template_text is None and self.defaults is not None:
+            _leave_to_defaults(doc.spec, self.defaults.node, set(values))
         return doc
 
     def _scaffold_args(self, values: dict[KeyPath, Any]) -> ScaffoldArgs:
@@ -116,10 +128,29 @@ class Draft:
     def problems(self, extra: dict[KeyPath, Any], fields: tuple[str, ...]) -> list[SpecIssue]:
         """The spec's problems at `fields` (dotted, prefixes of nested ones) with `extra` set."""
         try:
-            validate(self.document(extra).spec, self.target, stack=self.name)
+            validate(self.document(extra).spec, self.target, stack=self.name, defaults=self.defaults)
         except SpecError as exc:
             return [i for i in exc.issues if any(_under(i.field, f) for f in fields)]
         return []
+
+
+def _leave_to_defaults(spec: Any, defaults: Any, given: set[KeyPath], at: KeyPath = ()) -> None:
+    """Drop from the scaffold each value an organisation default gives (and nobody gave here), so
+    the default reaches the stack, now and when it changes. Mappings merge, so only their leaves go."""
+    if not isinstance(defaults, dict) or not isinstance(spec, dict):
+        return
+    for key, value in defaults.items():
+        path = (*at, key)
+        if key not in spec or any(g[:len(path)] == path for g in given):
+            if key in spec and isinstance(value, dict):
+                _leave_to_defaults(spec[key], value, given, path)
+            continue
+        if isinstance(value, dict) and isinstance(spec[key], dict):
+            _leave_to_defaults(spec[key], value, given, path)
+            if not spec[key]:
+                del spec[key]
+        else:
+            del spec[key]
 
 
 def _under(field_name: str, prefix: str) -> bool:
