@@ -51,7 +51,6 @@ import json
 import os
 import runpy
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,6 +65,7 @@ from hardstack.render.computed import Target
 from hardstack.render.errors import RenderError
 from hardstack.render.graph import Graph
 from hardstack.sources.errors import SourceError
+from hardstack.sources.program_failure import ProgramRunError, failure
 
 SECRET_PLACEHOLDER = "[secret]"
 STACK_REFERENCES = "hardstack:stackReferences"
@@ -92,14 +92,6 @@ class Program:
     config_file: Path | None  # Pulumi.<stack>.yaml; None for a stack that has no settings file
     config: dict[str, Any]  # "namespace:key" -> value as YAML gave it, secrets as "[secret]"
     secret_keys: list[str] = field(default_factory=list)
-
-
-class ProgramRunError(RenderError):
-    """The user's program raised while it was building its resources."""
-
-    def __init__(self, message: str, frames: list[traceback.FrameSummary]) -> None:
-        super().__init__(message)
-        self.frames = frames
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -303,7 +295,8 @@ def render_user_program(program: Program) -> Graph:
         graph = engine.render_program(lambda: _run(program, references), program.stack, target,
                                       project=program.project).graph
     except RenderError as exc:
-        raise _failure(program, exc) from exc.__cause__ or exc
+        raise failure(program.project, program.stack, {program.directory, program.main.parent}, exc) \
+            from exc.__cause__ or exc
     finally:
         pulumi_config.set_all_config(saved_config, saved_secrets)
     if not target.cloud:
@@ -365,42 +358,6 @@ def _program_environment(root: Path) -> Iterator[None]:
         for name in [n for n in sys.modules if ours(n)]:
             del sys.modules[name]
         sys.modules.update(shadowed)
-
-
-def _failure(program: Program, exc: RenderError) -> ProgramRunError:
-    original = exc.__cause__ or exc
-    frames = _program_frames(original, program)
-    lines = [f"program {program.project} (stack {program.stack}) failed: {type(original).__name__}: {original}"]
-    for frame in frames:
-        lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
-        if frame.line:
-            lines.append(f"    {frame.line}")
-    if not frames:
-        # Errors in apply callbacks, invokes and resource inputs are re-raised by the SDK's RPC
-        # loop without their original frames.
-        lines.append("  (raised while the Pulumi runtime processed the program's resources, invokes or apply "
-                     "callbacks, which keeps no frame of the program: the message names the resource or function)")
-    return ProgramRunError("\n".join(lines), frames)
-
-
-def _program_frames(exc: BaseException, program: Program) -> list[traceback.FrameSummary]:
-    roots = {program.directory, program.main.parent}
-
-    def mine(filename: str) -> bool:
-        path = Path(filename).resolve()
-        # A virtualenv inside the project directory is libraries, not the program.
-        return "site-packages" not in path.parts and any(path.is_relative_to(r) for r in roots)
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        frames = [f for f in traceback.extract_tb(current.__traceback__) if mine(f.filename)]
-        if frames:
-            return frames
-        # Pulumi may re-raise a callback's error from its own code: look at what it wraps.
-        current = current.__cause__ or current.__context__
-    return []
 
 
 __all__ = [
