@@ -247,6 +247,15 @@ def test_without_cloud_config_the_graph_takes_the_cloud_of_its_resources(tmp_pat
     assert render_dir(root).cloud == "aws"
 
 
+def test_resources_of_no_cloud_do_not_hide_the_cloud_but_two_clouds_do(tmp_path: Path) -> None:
+    other = "pulumi.CustomResource('tls:index/privateKey:PrivateKey', 'tls-key', {})\n"
+    root = make_program(tmp_path / "p", "import pulumi, pulumi_aws as aws\naws.kms.Key('k')\n" + other)
+    assert render_dir(root).cloud == "aws"
+    both = make_program(tmp_path / "q", "import pulumi_aws as aws, pulumi_gcp as gcp\naws.kms.Key('k')\n"
+                                        "gcp.storage.Bucket('b', location='EU')\n")
+    assert render_dir(both).cloud == ""  # every cloud's rules apply
+
+
 def test_config_reaches_the_program_as_the_cli_encodes_it(tmp_path: Path) -> None:
     assert cli_config({"p:s": "x", "p:b": True, "p:n": 3, "p:o": {"a": [1]}}) == {
         "p:s": "x", "p:b": "true", "p:n": "3", "p:o": '{"a": [1]}'}

@@ -64,6 +64,7 @@ from ruamel.yaml.error import YAMLError
 from hardstack.render.computed import Target
 from hardstack.render.errors import RenderError
 from hardstack.render.graph import Graph
+from hardstack.sources import urns
 from hardstack.sources.errors import SourceError
 from hardstack.sources.program_failure import ProgramRunError, failure
 
@@ -80,7 +81,6 @@ _CLOUDS = (
     ("azure", "azure-native", "azure-native:location", "azure-native:subscriptionId", "eastus",
      "00000000-0000-0000-0000-000000000000"),
 )
-_CLOUD_OF_PACKAGE = {package: cloud for cloud, package, *_ in _CLOUDS}
 
 
 @dataclass
@@ -272,8 +272,9 @@ def program_target(program: Program) -> Target:
 
 def cloud_of(graph: Graph) -> str:
     """The one cloud the graph's resources belong to, "" when none or several."""
-    clouds = {_CLOUD_OF_PACKAGE.get(r.type.split(":", 1)[0], "") for r in graph if r.is_cloud_resource}
-    return clouds.pop() if len(clouds) == 1 else ""
+    # Resources of other packages (random, tls) belong to no cloud and decide nothing.
+    found = urns.clouds([r.type for r in graph if r.is_cloud_resource])
+    return next(iter(found)) if len(found) == 1 else ""
 
 
 def render_user_program(program: Program) -> Graph:
