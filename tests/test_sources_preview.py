@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sources_helpers import raw, without_defaults, write
 
 from hardstack.sources.errors import SourceError, SourceWarning
 from hardstack.sources.preview import read_preview
@@ -21,21 +21,11 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def _raw(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text())
+    return raw(path)
 
 
-def _write(tmp_path: Path, data: Any) -> Path:
-    path = tmp_path / "preview.json"
-    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
-    return path
-
-
-def _without_defaults(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_defaults(v) for k, v in value.items() if k != "__defaults"}
-    if isinstance(value, list):
-        return [_without_defaults(v) for v in value]
-    return value
+def _write(tmp_path: Path, data: Any, name: str = "preview.json") -> Path:
+    return write(tmp_path, data, name)
 
 
 @pytest.mark.parametrize("path", [CREATES, DELETES, UPDATE], ids=lambda p: p.stem)
@@ -52,7 +42,7 @@ def test_every_surviving_new_state_is_in_the_graph_as_previewed(path: Path) -> N
         assert res.type == new["type"] and res.name == new["urn"].split("::", 3)[3]
         assert res.parent == new.get("parent", "")
         assert res.dependencies == sorted(new.get("dependencies", []))
-        assert res.inputs == _without_defaults(new.get("inputs", {}))
+        assert res.inputs == without_defaults(new.get("inputs", {}))
 
 
 def test_a_preview_from_nothing_judges_what_would_be_created() -> None:
@@ -81,7 +71,7 @@ def test_an_update_judges_the_new_inputs_not_the_old() -> None:
     step = next(s for s in _raw(UPDATE)["steps"] if s["op"] == "update")
     assert step["newState"]["inputs"] != step["oldState"]["inputs"]
     fn = read_preview(UPDATE).by_urn(step["urn"])
-    assert fn is not None and fn.inputs == _without_defaults(step["newState"]["inputs"])
+    assert fn is not None and fn.inputs == without_defaults(step["newState"]["inputs"])
     assert len(read_preview(UPDATE)) == 15
 
 

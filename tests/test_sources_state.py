@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sources_helpers import raw, without_defaults, write
 
 from hardstack.sources.errors import SourceError, SourceWarning
 from hardstack.sources.state import SECRET_PLACEHOLDER, read_state
@@ -21,21 +22,11 @@ SECRET = "1b47061264138c4ac30d75fd1eb44270"
 
 
 def _raw(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text())
+    return raw(path)
 
 
 def _write(tmp_path: Path, data: Any, name: str = "export.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
-    return path
-
-
-def _without_defaults(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_defaults(v) for k, v in value.items() if k != "__defaults"}
-    if isinstance(value, list):
-        return [_without_defaults(v) for v in value]
-    return value
+    return write(tmp_path, data, name)
 
 
 @pytest.mark.parametrize("path", [BUCKET, SECRET_VERSION, SAMPLE], ids=lambda p: p.stem)
@@ -52,7 +43,7 @@ def test_every_recorded_resource_but_the_stack_is_in_the_graph_as_recorded(path:
         assert res.dependencies == sorted(item.get("dependencies", []))
         assert res.provider == item.get("provider", "")
         assert res.custom == item["custom"]
-        assert res.inputs == _without_defaults(item.get("inputs", {}))
+        assert res.inputs == without_defaults(item.get("inputs", {}))
 
 
 def test_the_bucket_export_pins_stack_project_cloud_root_and_inputs() -> None:
