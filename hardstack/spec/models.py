@@ -193,11 +193,40 @@ class Logging(_Strict):
     )
 
 
+ResponseMode = Literal["isolate", "notify"]
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+class Response(_Strict):
+    """What the environment does by itself when threat detection reports one of its workloads."""
+
+    mode: ResponseMode | None = Field(
+        None,
+        description="isolate: move the workload into a quarantine network, revoke its identity's access, snapshot "
+        "its disks for forensics, then notify; notify: only report the finding and what isolation would do. "
+        "Default: isolate when data_classification is restricted, notify otherwise",
+    )
+    min_severity: Severity = Field(
+        "high",
+        description="the lowest finding severity that triggers the response: low, medium, high or critical "
+        "(Azure Defender for Cloud alerts go up to high)",
+    )
+    dry_run: bool = Field(
+        False,
+        description="with mode isolate: decide and report what would be done, change nothing (try the wiring "
+        "before trusting it)",
+    )
+
+
 class Monitoring(_Strict):
     threat_detection: bool = True
     alert_email: Annotated[
         str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     ] = Field(description="where security alerts are sent")
+    response: Response = Field(
+        default_factory=Response,
+        description="automated containment of a workload that threat detection reports (needs threat_detection)",
+    )
 
 
 Guid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
@@ -321,6 +350,14 @@ class Environment(_Strict):
                 },
             )
         return self
+
+    def response_mode(self) -> str:
+        """The containment mode once the default is applied: restricted data is isolated
+        automatically, because a person woken at night is slower than an attacker with the
+        workload's credentials; for other data a false positive costs more than the wait."""
+        if self.monitoring.response.mode is not None:
+            return self.monitoring.response.mode
+        return "isolate" if self.data_classification == "restricted" else "notify"
 
     def confidential_kind(self, workload: Workload) -> str:
         """The kind a workload runs with once the cloud's default is applied."""
