@@ -21,6 +21,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from hardstack.spec import CONFIG_KEY, catalog
 from hardstack.spec.models import Environment
+from hardstack.spec.response import SEVERITY_SCALES
 
 DEFAULT_MACHINE: dict[str, str] = {
     "aws": "m6a.2xlarge",
@@ -99,6 +100,7 @@ def render_stack_file(args: ScaffoldArgs) -> str:
         "        ssh_public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIReplaceWithYourOwnPublicKey000000000 admin"
         if args.cloud == "azure" else ""
     )
+    severities = " | ".join(SEVERITY_SCALES[args.cloud])
     return f"""\
 # hardstack environment '{args.name}' on {args.cloud.upper()} ({args.region}).
 # Written by `hardstack new`. Check it with `hardstack validate`, render it offline with
@@ -141,6 +143,13 @@ config:
 {azure}    monitoring:
       threat_detection: true
       alert_email: {_quote(args.alert_email)}
+      # Automated containment of a workload that threat detection reports. mode isolate moves
+      # it into a quarantine network, revokes its identity's access, snapshots its disks and
+      # notifies; mode notify only reports. Left out, restricted data isolates, other data notifies.
+      response:
+        # mode: isolate
+        min_severity: high   # {severities}
+        dry_run: false       # with isolate: report what would be done, change nothing
     # Exemptions record a decided exception: rule id, resource, reason, expiry date.
     exemptions: []
 """

@@ -92,6 +92,13 @@ def test_a_response_without_threat_detection_is_refused(example_spec, spec) -> N
     assert "threat_detection: true" in issue.message
 
 
+def test_the_sections_defaults_alone_ask_for_nothing_without_threat_detection(example_spec, spec) -> None:
+    raw = example_spec("aws")
+    raw["monitoring"]["threat_detection"] = False
+    raw["monitoring"]["response"] = {"min_severity": "high", "dry_run": False}
+    assert not [i for i in _issues_or_none(spec, raw) if i.field.startswith("monitoring")]
+
+
 def test_no_response_section_without_threat_detection_is_fine(example_spec, spec) -> None:
     raw = example_spec("aws")
     raw["monitoring"]["threat_detection"] = False

@@ -36,10 +36,13 @@ def response_problems(view: SpecView) -> Iterable[Problem]:
             f"{view.cloud} threat detection never reports a '{response.min_severity}' finding; its severities "
             f"are {', '.join(scale)}: use {scale[-1]} for the most severe only",
         )
-    if not view.monitoring.threat_detection and "response" in view.monitoring.model_fields_set:
+    # A stated mode (or a dry run) asks for containment; the section's defaults alone do not, so a
+    # scaffolded stack that turns threat detection off stays valid.
+    asked = response.mode is not None or response.dry_run
+    if not view.monitoring.threat_detection and asked:
         yield Problem(
             at, "containment acts on threat detection's findings, which are off: set threat_detection: true, "
-            "or remove the response section",
+            "or remove response.mode and response.dry_run",
         )
     if response.dry_run and response.mode == "notify":
         yield Problem(
