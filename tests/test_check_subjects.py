@@ -95,3 +95,13 @@ def test_an_unreadable_file_is_not_judged_and_the_others_are(tmp_path: Path) -> 
 def test_options_that_need_a_subject_say_so(args: list[str]) -> None:
     result = CliRunner().invoke(main, ["check", *args])
     assert result.exit_code == 2 and "goes with" in result.output
+
+
+def test_a_value_unknown_in_the_preview_is_an_advisory_not_a_crash_nor_a_pass(judged) -> None:
+    # The preview's lambda Permission has its sourceArn unknown until the bucket exists; the
+    # engine then says it cannot run the policy (an advisory), and so does the check.
+    _, report = judged
+    found = [f for s in report["stacks"] for f in s["findings"] if f["message"].startswith("can't run policy")]
+    assert [(f["rule_id"], f["enforcement"], f["resource_name"]) for f in found] == [
+        ("aws-lambda-no-public-invoke", "advisory", "docsHandler")]
+    assert "sourceArn can't be known during preview" in found[0]["message"]

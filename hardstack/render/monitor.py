@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pulumi import asset
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
@@ -56,8 +57,24 @@ class RecordingMonitor(MockMonitor):
         return response
 
 
+def _asset(value: asset.Asset | asset.Archive) -> dict[str, Any]:
+    """An asset or archive (a function's code) as the engine's JSON shows it to policy packs:
+    the signature key and its path, text, URI or member assets."""
+    sig = rpc._special_asset_sig if isinstance(value, asset.Asset) else rpc._special_archive_sig
+    out: dict[str, Any] = {rpc._special_sig_key: sig}
+    for field in ("path", "text", "uri"):
+        if isinstance(getattr(value, field, None), str):
+            out[field] = getattr(value, field)
+    if isinstance(value, asset.AssetArchive):
+        out["assets"] = {k: _asset(v) for k, v in value.assets.items()}
+    return out
+
+
 def _plain(value: Any) -> Any:
-    """Engine values as JSON: floats that are whole numbers become ints, as users wrote them."""
+    """Engine values as JSON: floats that are whole numbers become ints, as users wrote them;
+    assets and archives in the engine's JSON form."""
+    if isinstance(value, (asset.Asset, asset.Archive)):
+        return _asset(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
