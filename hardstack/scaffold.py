@@ -88,6 +88,9 @@ def render_stack_file(args: ScaffoldArgs) -> str:
         "      tenant_id: 00000000-0000-4000-8000-000000000000            # replace: az account show --query tenantId\n"
         "      cvm_orchestrator_object_id: 00000000-0000-4000-8000-000000000000"
         "   # replace: az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id -o tsv\n"
+        "      security_provider_object_id: 00000000-0000-4000-8000-000000000000"
+        "   # replace: az ad sp show --id 8edd93e1-2103-40b4-bd70-6e34e586362d --query id -o tsv"
+        " (Defender's sender, for containment)\n"
         if args.cloud == "azure" else ""
     )
     gcp_placement = (

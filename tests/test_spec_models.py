@@ -79,7 +79,9 @@ def test_confidential_default_kind_per_cloud(cloud: str, kind: str, spec) -> Non
     if cloud == "azure":  # Azure VMs take an admin SSH key (password login is off)
         workload["ssh_public_key"] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKeyOnly ops@example.com"
         raw["azure"] = {"tenant_id": "00000000-0000-4000-8000-0000000000aa",  # confidential VMs need it
-                        "cvm_orchestrator_object_id": "00000000-0000-4000-8000-0000000000bb"}
+                        "cvm_orchestrator_object_id": "00000000-0000-4000-8000-0000000000bb",
+                        # threat detection is on by default, and with it containment
+                        "security_provider_object_id": "00000000-0000-4000-8000-0000000000cc"}
     raw["workloads"] = [workload]
     env = spec.valid(raw)
     assert env.workloads[0].confidential is None

@@ -123,3 +123,40 @@ def _issues_or_none(spec, raw) -> list:
     except SpecError as exc:
         return exc.issues
     return []
+
+
+def test_azure_containment_needs_the_security_providers_object_id(example_spec, spec) -> None:
+    raw = example_spec("azure")
+    del raw["azure"]["security_provider_object_id"]
+    issue = spec.issue_at(spec.issues(raw), "azure.security_provider_object_id")
+    assert "Windows Azure Security Resource Provider" in issue.message
+    assert "az ad sp show --id 8edd93e1-2103-40b4-bd70-6e34e586362d" in issue.message
+
+
+def test_without_threat_detection_azure_needs_no_security_provider(example_spec, spec) -> None:
+    raw = example_spec("azure")
+    del raw["azure"]["security_provider_object_id"]
+    raw["monitoring"]["threat_detection"] = False
+    raw["monitoring"].pop("response", None)
+    assert not [i for i in _issues_or_none(spec, raw) if i.field.startswith(("azure", "monitoring"))]
+
+
+def test_the_azure_examples_give_the_security_provider(example_spec, spec) -> None:
+    assert spec.valid(example_spec("azure")).azure.security_provider_object_id
+
+
+def test_a_missing_azure_block_is_one_problem_naming_both_ids(example_spec, spec) -> None:
+    raw = example_spec("azure")
+    del raw["azure"]
+    (issue,) = [i for i in spec.issues(raw) if i.field.startswith("azure")]
+    assert issue.field == "azure"
+    assert "cvm_orchestrator_object_id" in issue.message and "security_provider_object_id" in issue.message
+
+
+def test_azure_without_confidential_vms_still_needs_the_block_for_containment(example_spec, spec) -> None:
+    raw = example_spec("azure")
+    del raw["azure"]
+    for workload in raw["workloads"]:
+        workload["confidential"] = "none"
+    issue = spec.issue_at(spec.issues(raw), "azure")
+    assert "Windows Azure Security Resource Provider" in issue.message

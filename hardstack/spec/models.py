@@ -238,6 +238,12 @@ class AzureTenant(_Strict):
         description="object id of the 'Confidential VM Orchestrator' service principal (app "
         "bf7b6499-ff71-4aa2-97a4-f372087be7f0) in this tenant; it releases confidential disk keys",
     )
+    security_provider_object_id: Guid | None = Field(
+        None,
+        description="object id of the 'Windows Azure Security Resource Provider' service principal (app "
+        "8edd93e1-2103-40b4-bd70-6e34e586362d) in this tenant; Defender for Cloud sends alerts to the "
+        "containment Event Hub as it. Required when threat_detection is on and there are workloads",
+    )
 
 
 # Words that stand for a reason nobody has written yet.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from hardstack.spec import catalog
 from hardstack.spec.view import Problem, SpecView
 
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
@@ -49,3 +50,26 @@ def response_problems(view: SpecView) -> Iterable[Problem]:
             (*at, "dry_run"), "dry_run has no effect with mode notify, which never changes anything: use mode "
             "isolate with dry_run true to try isolation, or remove dry_run",
         )
+
+
+# Defender for Cloud writes to an Event Hub behind a firewall as a trusted service, signed in as
+# the tenant's "Windows Azure Security Resource Provider", which needs Azure Event Hubs Data Sender
+# on the hub: https://learn.microsoft.com/azure/defender-for-cloud/continuous-export-event-hub-firewall
+# Its app id 8edd93e1-2103-40b4-bd70-6e34e586362d is the same in every tenant; the object id is not.
+SECURITY_PROVIDER_LOOKUP = "az ad sp show --id 8edd93e1-2103-40b4-bd70-6e34e586362d --query id -o tsv"
+
+
+def azure_alert_delivery(view: SpecView) -> Iterable[Problem]:
+    if view.cloud != "azure" or view.monitoring is None or not view.monitoring.threat_detection:
+        return
+    if not view.workloads or (view.azure is not None and view.azure.security_provider_object_id):
+        return
+    confidential = any((w.confidential or catalog.DEFAULT_KIND["azure"]) != "none" for _, w in view.workloads)
+    if view.azure is None and confidential:
+        return  # the tenant rule (rules._azure_tenant) reports the missing block, naming this id too
+    yield Problem(
+        ("azure", "security_provider_object_id") if view.azure is not None else ("azure",),
+        "containment receives Defender for Cloud alerts through an Event Hub that Defender writes to as the "
+        "tenant's 'Windows Azure Security Resource Provider'; without its object id the hub cannot grant it "
+        f"and no alert arrives: add azure.security_provider_object_id (printed by {SECURITY_PROVIDER_LOOKUP})",
+    )

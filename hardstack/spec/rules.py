@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from hardstack.spec import catalog, names
 from hardstack.spec.placement import aws_runtime_agent, placement, provisioning
-from hardstack.spec.response import response_problems
+from hardstack.spec.response import SECURITY_PROVIDER_LOOKUP, azure_alert_delivery, response_problems
 from hardstack.spec.view import Path, Problem, SpecView
 
 if TYPE_CHECKING:
@@ -246,7 +246,9 @@ def _azure_tenant(view: SpecView) -> Iterable[Problem]:
             ("azure",),
             "Azure confidential VMs need the tenant's Confidential VM Orchestrator, which releases the disk "
             "key: add azure: {tenant_id: ..., cvm_orchestrator_object_id: ...} (the object id is printed by "
-            "az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id -o tsv)",
+            "az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 --query id -o tsv)"
+            + (f", and, for containment, security_provider_object_id (printed by {SECURITY_PROVIDER_LOOKUP})"
+               if view.monitoring is not None and view.monitoring.threat_detection else ""),
         )
     if view.region is not None and view.region in catalog.KNOWN_REGIONS["azure"] \
             and view.region not in catalog.AZURE_ATTESTATION:
@@ -291,6 +293,7 @@ RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
     _hipaa_log_retention, _confidential, provisioning, placement, aws_runtime_agent, _azure_ssh,
     _azure_tenant, _project_number, _derived_names, _exemption_terms, _exemption_targets, response_problems,
+    azure_alert_delivery,
 )
 
 
