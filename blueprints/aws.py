@@ -17,6 +17,7 @@ from hardstack.components.aws.account_guardrails import AccountGuardrails, Accou
 from hardstack.components.aws.audit import AuditTrail, AuditTrailArgs, trail_arn
 from hardstack.components.aws.bucket import SecureBucket, SecureBucketArgs
 from hardstack.components.aws.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from hardstack.components.aws.containment import Containment, ContainmentArgs
 from hardstack.components.aws.endpoints import PrivateEndpoints, PrivateEndpointsArgs
 from hardstack.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
 from hardstack.components.aws.kms_key import KmsKey, KmsKeyArgs
@@ -48,6 +49,9 @@ class AwsEnvironment(pulumi.ComponentResource):
         # GuardDuty's runtime agent is installed by hand (no Systems Manager) when threat
         # detection is on; the spec refuses regions without a known artifact bucket.
         self.agent_region = env.region if env.monitoring.threat_detection and env.workloads else None
+        # The containment responder acts on GuardDuty's findings, so it exists wherever they do.
+        self.responder = (names.fit_name(f"{env.name}-containment-responder", 64)
+                          if env.monitoring.threat_detection and env.workloads else None)
         self._keys()
         self._storage()
         self._network()
@@ -57,14 +61,18 @@ class AwsEnvironment(pulumi.ComponentResource):
             topic_key_arn=self.keys["logs"].arn, threat_detection=env.monitoring.threat_detection,
             tags=self.tags,
         ), opts=self.child)
+        self._containment()
         self.register_outputs(self.outputs())
 
     def _keys(self) -> None:
         env, region = self.env, self.env.region
         role_arns = [f"arn:aws:iam::{env.account}:role/{n}" for n in self.role_names.values()]
+        # The responder publishes to the alert topic, which the logs key encrypts.
+        responder = [f"arn:aws:iam::{env.account}:role/{self.responder}"] if self.responder else []
         users: dict[str, dict[str, Any]] = {
             "data": {"users": role_arns},
             "logs": {
+                "users": responder,
                 "services": [f"logs.{region}.amazonaws.com"],
                 "sns_event_sources": ["events.amazonaws.com"],
                 "cloudtrail_trail_arns": [trail_arn(region, env.account, self.trail_name)],
@@ -153,6 +161,20 @@ class AwsEnvironment(pulumi.ComponentResource):
                 internet_egress=env.network.egress == "nat", s3_prefix_list_id=self.endpoints.s3.prefix_list_id,
                 guardduty_agent_region=self.agent_region, tags=tags,
             ), opts=pulumi.ResourceOptions(parent=self, depends_on=[self.guardrails]))
+
+    def _containment(self) -> None:
+        env = self.env
+        self.containment: Containment | None = None
+        if self.responder is None:
+            return
+        response = env.monitoring.response
+        self.containment = Containment(f"{env.name}-containment", ContainmentArgs(
+            environment=env.name, account_id=env.account, region=env.region, vpc_id=self.network.vpc.id,
+            alert_topic_arn=self.monitoring.topic.arn, logs_key_arn=self.keys["logs"].arn,
+            compute_key_arn=self.keys["compute"].arn, workload_roles=sorted(self.role_names.values()),
+            function_name=self.responder, mode=env.response_mode(), min_severity=response.min_severity,
+            dry_run=response.dry_run, log_retention_days=env.logging.retention_days, tags=self.tags,
+        ), opts=self.child)
 
     def outputs(self) -> dict[str, Any]:
         return {

@@ -137,11 +137,13 @@ def test_alerts_encrypted_topic_mailed_to_the_spec_address(aws_graph: Graph, aws
 
 
 def test_high_severity_findings_forwarded(aws_graph: Graph) -> None:
-    (rule,) = aws_graph.of_type("aws:cloudwatch/eventRule:EventRule")
+    # The alerting rule; the containment responder's own rule is tested in test_aws_containment.py.
+    (rule,) = [r for r in aws_graph.of_type("aws:cloudwatch/eventRule:EventRule") if "$or" in r.inputs["eventPattern"]]
     pattern = json.loads(rule.inputs["eventPattern"])
     guardduty = next(p for p in pattern["$or"] if p["source"] == ["aws.guardduty"])
     assert guardduty["detail"]["severity"] == [{"numeric": [">=", 7]}]
-    (target,) = aws_graph.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    (target,) = [t for t in aws_graph.of_type("aws:cloudwatch/eventTarget:EventTarget")
+                 if rule.urn in t.propertyDependencies["rule"]]
     (topic,) = aws_graph.of_type("aws:sns/topic:Topic")
     assert topic.urn in target.propertyDependencies["arn"]
     assert rule.urn in target.propertyDependencies["rule"]

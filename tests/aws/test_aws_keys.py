@@ -112,7 +112,14 @@ def test_only_the_audit_reader_may_decrypt_trail_logs(aws_graph: Graph, aws_spec
     account = aws_spec.account
     reader = f"arn:aws:iam::{account}:role/{aws_spec.name}-audit-reader"
     logs = keys_by_purpose(aws_graph)["logs"]
-    decrypters = [s for s in statements(logs) if "kms:Decrypt" in as_list(s["Action"]) and "AWS" in s["Principal"]]
+    decrypters = [s for s in statements(logs) if "kms:Decrypt" in as_list(s["Action"]) and "AWS" in s["Principal"]
+                  and s["Sid"] != "NamedPrincipalsUse"]
+    # The only other principal of the account the key names is the containment responder, which
+    # publishes to the alert topic; its own policy binds its use of the key to that topic
+    # (test_aws_containment.py: test_responder_uses_the_logs_key_only_for_the_alert_topic).
+    (named,) = [s for s in statements(logs) if s["Sid"] == "NamedPrincipalsUse"]
+    assert named["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [
+        f"arn:aws:iam::{account}:role/{aws_spec.name}-containment-responder"]}}
     assert decrypters == [{
         "Sid": "NamedReadersDecryptTrailLogs", "Effect": "Allow",
         "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": ["kms:Decrypt"], "Resource": "*",

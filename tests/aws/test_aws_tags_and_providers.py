@@ -16,7 +16,7 @@ UNTAGGABLE = {
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "aws:guardduty/detectorFeature:DetectorFeature",
     "aws:securityhub/account:Account", "aws:securityhub/standardsSubscription:StandardsSubscription",
     "aws:sns/topicPolicy:TopicPolicy", "aws:sns/topicSubscription:TopicSubscription",
-    "aws:cloudwatch/eventTarget:EventTarget",
+    "aws:cloudwatch/eventTarget:EventTarget", "aws:lambda/permission:Permission",
     "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
 }
 S3_SUBRESOURCE = "aws:s3/bucket"  # bucket sub-resources (policy, versioning, ...) take no tags

@@ -20,6 +20,7 @@ def aws_graph(example_graph) -> Graph:
 
 
 INSTANCE = "aws:ec2/instance:Instance"
+FUNCTION = "aws:lambda/function:Function"
 # checkov id -> weakening of one setting; the check must fail on the returned resource.
 WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "CKV_AWS_7": setting("aws:kms/key:Key", "enableKeyRotation", lambda _: False),
@@ -39,6 +40,11 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
         *r, {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}], "endpoints"),
     "CKV_AWS_53": setting("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "blockPublicAcls",
                           lambda _: False, "datasets"),
+    # The containment responder (components/aws/containment.py) and who may invoke it.
+    "CKV_AWS_50": setting(FUNCTION, "tracingConfig", lambda _: None),
+    "CKV_AWS_115": setting(FUNCTION, "reservedConcurrentExecutions", lambda _: None),
+    "CKV_AWS_116": setting(FUNCTION, "deadLetterConfig", lambda _: None),
+    "CKV_AWS_301": setting("aws:lambda/permission:Permission", "principal", lambda _: "*"),
     "HS_AWS_1": setting(INSTANCE, "cpuOptions", lambda _: {"amdSevSnp": "disabled"}),
     "HS_AWS_2": setting(INSTANCE, "metadataOptions", lambda m: {**m, "httpPutResponseHopLimit": 2}),
     "HS_AWS_3": setting("aws:kms/key:Key", "rotationPeriodInDays", lambda _: 365),

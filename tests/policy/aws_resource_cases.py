@@ -123,4 +123,9 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
                              "not encrypted with a customer-managed key"),
     "aws-required-tags": ("aws:s3/bucket:Bucket", {"tags": TAGS}, {"tags": {"owner": "o"}},
                           "missing tags: hardstack:environment, data-classification, compliance"),
+    "aws-lambda-no-public-invoke": (
+        "aws:lambda/permission:Permission",
+        {"action": "lambda:InvokeFunction", "principal": "events.amazonaws.com",
+         "sourceArn": f"arn:aws:events:eu-west-1:{ACCOUNT}:rule/findings"},
+        {"action": "lambda:InvokeFunction", "principal": "*"}, "any principal may invoke the function"),
 }

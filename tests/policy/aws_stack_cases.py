@@ -172,6 +172,40 @@ def provider_stack(region: str) -> list[Resource]:
     return s.resources
 
 
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]})
+
+
+def responder_stack(bound: bool = True, log_key: bool = True, permitted: bool = True,
+                    quarantine_rules: bool = False) -> list[Resource]:
+    """A workload, GuardDuty, and hardstack's containment: rule -> function (with its permission),
+    the function's role and grants, its log group, and the quarantine group."""
+    s = Stack()
+    s.add("aws:guardduty/detector:Detector", "detector", {"enable": True})
+    s.add("aws:ec2/instance:Instance", "vm", {"instanceType": "m6a.large"})
+    s.add("aws:ec2/securityGroup:SecurityGroup", "quarantine", {
+        "tags": {"purpose": "quarantine"}, "ingress": [],
+        "egress": [{"protocol": "-1", "cidrBlocks": ["0.0.0.0/0"]}] if quarantine_rules else []})
+    role = s.add("aws:iam/role:Role", "responder-role", {"assumeRolePolicy": LAMBDA_TRUST})
+    condition = {"Condition": {"StringEquals": {"aws:ResourceTag/hardstack:environment": "e"}}} if bound else {}
+    s.add("aws:iam/rolePolicy:RolePolicy", "responder-grants", {"policy": json.dumps({"Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": ["ec2:DescribeInstances"], "Resource": "*"},
+        {"Sid": "Isolate", "Effect": "Allow", "Action": ["ec2:ModifyInstanceAttribute"],
+         "Resource": "arn:aws:ec2:eu-west-1:123456789012:instance/*", **condition}]})}, {"role": role})
+    s.add("aws:cloudwatch/logGroup:LogGroup", "responder-logs", {
+        "name": "/hardstack/responder", "retentionInDays": 400, **({"kmsKeyId": KEY_ARN} if log_key else {})})
+    function = s.add("aws:lambda/function:Function", "responder", {
+        "name": "responder", "loggingConfig": {"logGroup": "/hardstack/responder"}}, {"role": role})
+    rule = s.add("aws:cloudwatch/eventRule:EventRule", "findings",
+                 {"eventPattern": '{"source": ["aws.guardduty"]}'})
+    s.add("aws:cloudwatch/eventTarget:EventTarget", "to-responder", {}, {"rule": rule, "arn": function})
+    if permitted:
+        s.add("aws:lambda/permission:Permission", "invoke", {"principal": "events.amazonaws.com"},
+              {"function": function, "sourceArn": rule})
+    return s.resources
+
+
 # rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "aws-s3-encryption-configured": (bucket_stack, lambda: bucket_stack(skip="sse"),
@@ -205,6 +239,12 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                         "does not use a KMS key defined in this stack", "group"),
     "internet-egress-advisory": (network_stack, lambda: network_stack(nat=True),
                                  "NAT gateway egress-nat gives workloads a path to the internet", "egress-nat"),
+    "aws-responder-least-privilege": (responder_stack, lambda: responder_stack(bound=False),
+                                      "statement Isolate lets a function change any resource", "responder-grants"),
+    "aws-lambda-logs-encrypted": (responder_stack, lambda: responder_stack(log_key=False),
+                                  "which has no customer key or no retention", "responder"),
+    "aws-containment-responder": (responder_stack, lambda: responder_stack(permitted=False),
+                                  "which no permission lets EventBridge invoke for this rule", "findings"),
     "gdpr-data-residency": (lambda: provider_stack("eu-central-1"), lambda: provider_stack("us-east-1"),
                             "deploys to us-east-1, outside the EU/EEA", "aws-provider"),
 }

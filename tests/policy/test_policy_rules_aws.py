@@ -98,3 +98,57 @@ def test_guardduty_rule_runtime_monitoring_must_reach_the_instances() -> None:
     # Manual agent without the guardduty-data endpoint: events have nowhere to go.
     ((message, where),) = check_stack(rule, monitoring_stack(agent_endpoint=False))
     assert where == "detector" and "no guardduty-data VPC endpoint" in message
+
+
+def _with_alert_topic(stack: list, subscribed: bool) -> list:
+    """The responder stack with the alert topic the function reports to (environment, dead-letter)."""
+    from aws_stack_cases import Stack
+
+    s = Stack()
+    s.resources = stack
+    topic = s.add("aws:sns/topic:Topic", "alerts", {"kmsMasterKeyId": "k"})
+    if subscribed:
+        s.add("aws:sns/topicSubscription:TopicSubscription", "mail", {"protocol": "email"}, {"topic": topic})
+    function = next(r for r in stack if r.type == "aws:lambda/function:Function")
+    function.propertyDependencies.update(environment=[topic.urn], deadLetterConfig=[topic.urn])
+    return stack
+
+
+def test_findings_rule_invoking_a_responder_reaches_people_through_its_topic() -> None:
+    from aws_stack_cases import responder_stack
+
+    rule = REGISTRY["aws-findings-alert-people"]
+    assert check_stack(rule, _with_alert_topic(responder_stack(), subscribed=True)) == []
+    assert check_stack(rule, _with_alert_topic(responder_stack(), subscribed=False)) == [
+        ("findings rule findings reaches no subscribed topic", "findings")]
+
+
+def test_containment_rule_wants_a_closed_quarantine_group() -> None:
+    from aws_stack_cases import responder_stack
+
+    rule = REGISTRY["aws-containment-responder"]
+    assert check_stack(rule, responder_stack(quarantine_rules=True)) == [
+        ("quarantine group quarantine lets traffic through", "quarantine")]
+    without = [r for r in responder_stack() if r.type != "aws:ec2/securityGroup:SecurityGroup"]
+    assert any("no quarantine security group" in m for m, _ in check_stack(rule, without))
+    no_workloads = [r for r in responder_stack() if r.type != "aws:ec2/instance:Instance"]
+    assert check_stack(rule, no_workloads) == []  # nothing to contain
+
+
+def test_responder_rule_accepts_tag_on_create_and_refuses_everything_on_anything() -> None:
+    import json
+
+    from aws_stack_cases import responder_stack
+
+    rule = REGISTRY["aws-responder-least-privilege"]
+    stack = responder_stack()
+    grants = next(r for r in stack if r.type == "aws:iam/rolePolicy:RolePolicy")
+    doc = json.loads(grants.inputs["policy"])
+    doc["Statement"].append({"Sid": "TagOnCreate", "Effect": "Allow", "Action": ["ec2:CreateTags"],
+                             "Resource": "arn:aws:ec2:eu-west-1::snapshot/*",
+                             "Condition": {"StringEquals": {"ec2:CreateAction": "CreateSnapshot"}}})
+    grants.inputs["policy"] = json.dumps(doc)
+    assert check_stack(rule, stack) == []
+    doc["Statement"].append({"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"})
+    grants.inputs["policy"] = json.dumps(doc)
+    assert check_stack(rule, stack) == [("statement All lets a function change any resource: *", "responder-grants")]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from weakening import blame, drop, edit_input, findings, first, set_input, weaken
+from weakening import blame, drop, edit_input, findings, first, named, set_input, weaken
 
 from hardstack.render import Graph, Resource
 from hardstack.rules import rules
@@ -79,6 +79,12 @@ def foreign_log_key(graph: Graph) -> str:
     return group.name
 
 
+def unbind_responder(doc: dict) -> None:
+    """The responder may modify any instance, not only this environment's."""
+    next(st for st in doc["Statement"] if st["Sid"] == "IsolateOwnInstances").pop("Condition")
+
+
+FUNCTION = "aws:lambda/function:Function"
 S3 = "aws:s3/"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 WEAKENINGS: dict[str, Callable[[Graph], str]] = {
@@ -144,9 +150,15 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
                                   blamed=lambda g: first(g, "aws:guardduty/detector:Detector").name),
     "aws-securityhub-enabled": drop("aws:securityhub/account:Account"),
     "aws-findings-alert-people": drop("aws:sns/topicSubscription:TopicSubscription",
-                                      blamed=lambda g: first(g, "aws:cloudwatch/eventRule:EventRule").name),
+                                      blamed=named("aws:cloudwatch/eventRule:EventRule", "monitoring")),
     "aws-data-encrypted-with-own-key": foreign_log_key,
     "gdpr-data-residency": set_input("pulumi:providers:aws", "region", "us-east-1"),
+    "aws-responder-least-privilege": policy_edit("aws:iam/rolePolicy:RolePolicy", unbind_responder, "containment"),
+    "aws-lambda-logs-encrypted": blame(set_input("aws:cloudwatch/logGroup:LogGroup", "kmsKeyId", None, "containment"),
+                                       named(FUNCTION, "containment")),
+    "aws-lambda-no-public-invoke": set_input("aws:lambda/permission:Permission", "principal", "*", "containment"),
+    "aws-containment-responder": drop("aws:lambda/permission:Permission", "containment",
+                                      blamed=named("aws:cloudwatch/eventRule:EventRule", "containment")),
 }
 
 

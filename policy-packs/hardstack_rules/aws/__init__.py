@@ -2,6 +2,7 @@
 
 from ..aws import (  # noqa: F401 imported for registration
     compute,
+    containment,
     identity,
     keys,
     logging,

@@ -118,8 +118,12 @@ def findings_alert(resources: Sequence[PolicyResource], config: Mapping[str, Any
     for rule in rules:
         targets = [t for t in of_type(resources, "aws:cloudwatch/eventTarget:EventTarget")
                    if references(t, "rule", rule)]
-        topics = [d for t in targets for d in t.property_dependencies.get("arn", [])
-                  if d.resource_type == "aws:sns/topic:Topic"]
+        reached = [d for t in targets for d in t.property_dependencies.get("arn", [])]
+        # A responder function (components/aws/containment.py) reaches people through the topic
+        # it reports to and falls back to (its environment, its dead-letter target).
+        reached += [d for f in reached if f.resource_type == "aws:lambda/function:Function"
+                    for prop in ("environment", "deadLetterConfig") for d in f.property_dependencies.get(prop, [])]
+        topics = [d for d in reached if d.resource_type == "aws:sns/topic:Topic"]
         subscribed = [s for s in of_type(resources, "aws:sns/topicSubscription:TopicSubscription")
                       if any(references(s, "topic", tp) for tp in topics)]
         if not subscribed:
