@@ -6,6 +6,9 @@ whose bindings give each agent its key. Everything encrypted with a key (buckets
 bucket, the findings topic, disks) takes the key's id from `KeyRing.ids`, which resolves only
 after the binding exists, so no resource is created before its agent may use its key.
 
+With threat detection and at least one workload, a containment responder answers Security
+Command Center findings (components/gcp/containment.py; docs/runbooks/containment-gcp.md).
+
 Compliance: when the spec lists `hipaa`, the model-artifact and access-log buckets' retention
 policies and the audit log bucket are LOCKED (irreversible: retention can then only grow);
 otherwise they are retained but unlocked. The spec's validation already keeps HIPAA stacks at
@@ -23,6 +26,7 @@ from hardstack.blueprints.tags import gcp_labels
 from hardstack.components.gcp.audit import AuditLogging, AuditLoggingArgs
 from hardstack.components.gcp.bucket import SecureBucket, SecureBucketArgs
 from hardstack.components.gcp.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from hardstack.components.gcp.containment import Containment, ContainmentArgs, responder_apis
 from hardstack.components.gcp.guardrails import ProjectGuardrails, ProjectGuardrailsArgs
 from hardstack.components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
 from hardstack.components.gcp.keys import KeyRing, KeyRingArgs
@@ -30,6 +34,7 @@ from hardstack.components.gcp.monitoring import SecurityMonitoring, SecurityMoni
 from hardstack.components.gcp.names import bucket_name, resource_name, service_account_id
 from hardstack.components.gcp.network import PrivateNetwork, PrivateNetworkArgs
 from hardstack.components.gcp.services import ServiceAgents, ServiceAgentsArgs
+from hardstack.components.responders.decision import Settings
 from hardstack.spec import Environment, catalog
 from hardstack.spec.models import Workload
 
@@ -69,6 +74,12 @@ class GcpEnvironment(pulumi.ComponentResource):
             project=self.project, project_number=env.project_number), opts=self.child)
         # Everything else waits for the project's APIs (components pass this on to children).
         self.after_apis = pulumi.ResourceOptions(parent=self, depends_on=[self.agents])
+        # The responder to findings: deployed with threat detection and at least one workload, in
+        # notify mode too (it then reports what it would do). Its APIs and the Artifact Registry
+        # agent come first: the agent must be a user of the key ring's data key.
+        self.responder_apis = responder_apis(
+            f"{env.name}-containment", self.project, self.agents.project_number, self.after_apis,
+        ) if env.monitoring.threat_detection and env.workloads else None
         self._keys()
         self.identities = {
             w.name: WorkloadIdentity(f"{env.name}-{w.name}", WorkloadIdentityArgs(
@@ -96,6 +107,7 @@ class GcpEnvironment(pulumi.ComponentResource):
             alert_email=env.monitoring.alert_email, topic_key_id=self.keys.ids["logs"],
             threat_detection=env.monitoring.threat_detection, labels=self.labels,
         ), opts=self.after_apis)
+        self.containment = self._containment()
         self.register_outputs(self.outputs())
 
     def _keys(self) -> None:
@@ -105,7 +117,7 @@ class GcpEnvironment(pulumi.ComponentResource):
             # Only Google's agents encrypt: workloads read and write through Cloud Storage and
             # Compute Engine, which use the keys as their agents, so workloads get no key rights.
             users={
-                "data": [agents["storage"]],
+                "data": [agents["storage"], *([self.responder_apis.registry_agent] if self.responder_apis else [])],
                 "logs": [agents["storage"], agents["logging"], agents["pubsub"]],
                 "disks": [agents["compute"]],
             },
@@ -152,6 +164,25 @@ class GcpEnvironment(pulumi.ComponentResource):
             for w in env.workloads
         }
 
+    def _containment(self) -> Containment | None:
+        """The responder to Security Command Center findings (see responder_apis in __init__)."""
+        env = self.env
+        if self.responder_apis is None:
+            return None
+        response = env.monitoring.response
+        return Containment(f"{env.name}-containment", ContainmentArgs(
+            project=self.project, region=env.region, name_prefix=env.name,
+            # The environment as the workloads' label spells it: the responder compares the two.
+            settings=Settings(self.labels["hardstack-environment"], env.response_mode(),
+                              response.min_severity, response.dry_run),
+            network=self.network.network.id, findings_topic=self.monitoring.topic.id,
+            disks_key_id=self.keys.ids["disks"], source_key_id=self.keys.ids["data"],
+            images_key_id=self.keys.ids["data"], apis=self.responder_apis,
+            access_log_bucket=self.access_logs.name, log_destination=self.audit.destination,
+            alert_channel=self.monitoring.channel.id,
+            workload_accounts=[self.identities[w.name].email for w in env.workloads], labels=self.labels,
+        ), opts=self.after_apis)
+
     def outputs(self) -> dict[str, Any]:
         return {
             "network": self.network.network.id,
@@ -159,6 +190,7 @@ class GcpEnvironment(pulumi.ComponentResource):
             "buckets": {n: b.name for n, b in self.buckets.items()},
             "audit_log_bucket": self.audit.bucket.id,
             "findings_topic": self.monitoring.topic.id,
+            **({"containment_function": self.containment.function.name} if self.containment else {}),
         }
 
 

@@ -7,6 +7,12 @@ missing here is reported as unjudged, never as passed.
 from __future__ import annotations
 
 GCP_TYPES: dict[str, str] = {
+    "gcp:artifactregistry/repository:Repository": "google_artifact_registry_repository",
+    "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "google_artifact_registry_repository_iam_member",
+    "gcp:cloudfunctionsv2/function:Function": "google_cloudfunctions2_function",
+    "gcp:storage/bucketObject:BucketObject": "google_storage_bucket_object",
+    "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "google_cloud_run_v2_service_iam_member",
+    "gcp:projects/iAMCustomRole:IAMCustomRole": "google_project_iam_custom_role",
     "gcp:compute/disk:Disk": "google_compute_disk",
     "gcp:compute/firewall:Firewall": "google_compute_firewall",
     "gcp:compute/globalAddress:GlobalAddress": "google_compute_global_address",

@@ -18,7 +18,7 @@ from hardstack.spec import Environment, load
 
 EXAMPLES = {"gcp-prod-eu": STACKS / "Pulumi.gcp-prod-eu.yaml", "gcp-gpu-eu": STACKS / "Pulumi.gcp-gpu-eu.yaml"}
 NAT_VARIANT = "gcp-prod-eu-nat"
-CUSTOM = {f"HS_GCP_{n}" for n in range(1, 17)}
+CUSTOM = {f"HS_GCP_{n}" for n in range(1, 21)}
 
 KEY = "gcp:kms/cryptoKey:CryptoKey"
 INSTANCE = "gcp:compute/instance:Instance"
@@ -27,6 +27,7 @@ FIREWALL = "gcp:compute/firewall:Firewall"
 SUBNET = "gcp:compute/subnetwork:Subnetwork"
 TOPIC = "gcp:pubsub/topic:Topic"
 LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
+FUNCTION = "gcp:cloudfunctionsv2/function:Function"
 
 
 def open_ssh(graph: Graph) -> str:
@@ -87,6 +88,16 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "HS_GCP_14": quiet_nat,
     "HS_GCP_15": setting(TOPIC, "messageStoragePolicy", lambda _: None),
     "HS_GCP_16": setting("gcp:projects/service:Service", "disableOnDestroy", lambda _: True, "logging"),
+    # The containment responder (components/gcp/containment.py).
+    "HS_GCP_17": setting("gcp:projects/iAMCustomRole:IAMCustomRole", "permissions",
+                         lambda p: [*p, "iam.serviceAccounts.actAs"], "identity-role"),
+    "HS_GCP_18": setting("gcp:serviceaccount/iAMMember:IAMMember", "role",
+                         lambda _: "roles/iam.serviceAccountTokenCreator", "containment-revoke-0"),
+    "HS_GCP_19": setting(FUNCTION, "serviceConfig",
+                         lambda c: {**c, "serviceAccountEmail": "412712535515-compute@developer.gserviceaccount.com"}),
+    "HS_GCP_20": setting("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "member", lambda _: "allUsers"),
+    "CKV_GCP_124": setting(FUNCTION, "serviceConfig", lambda c: {**c, "ingressSettings": "ALLOW_ALL"}),
+    "CKV_GCP_84": setting("gcp:artifactregistry/repository:Repository", "kmsKeyName", lambda _: None),
 }
 
 

@@ -122,7 +122,8 @@ def lookup(graph: Graph, token: str) -> dict[str, Any]:
 
 def project_number(graph: Graph) -> str:
     """The number in the Pub/Sub agent the ServiceIdentity resource returned."""
-    (identity,) = graph.of_type("gcp:projects/serviceIdentity:ServiceIdentity")
+    (identity,) = [i for i in graph.of_type("gcp:projects/serviceIdentity:ServiceIdentity")
+                   if i.inputs["service"] == "pubsub.googleapis.com"]
     members = key_binding(graph, "logs").inputs["members"]
     pubsub = [m for m in members if "@gcp-sa-pubsub." in m]
     assert identity.inputs["service"] == "pubsub.googleapis.com" and len(pubsub) == 1
@@ -135,6 +136,15 @@ def agent(graph: Graph, domain: str) -> str:
     """An agent by Google's documented pattern: right for Compute Engine and Pub/Sub only. The
     Cloud Storage and Cloud Logging agents are what their lookups answer (see `lookup`)."""
     return f"serviceAccount:service-{project_number(graph)}@{domain}.iam.gserviceaccount.com"
+
+
+CONTAINMENT = "hardstack:gcp:Containment$"
+
+
+def outside_containment(resources: list[Resource]) -> list[Resource]:
+    """The resources that are not the containment responder's (tests/gcp/test_gcp_containment.py
+    checks those): invariants about the environment's own accounts, grants and rules."""
+    return [r for r in resources if CONTAINMENT not in r.urn]
 
 
 def firewalls(graph: Graph, direction: str) -> list[Resource]:
@@ -151,6 +161,7 @@ def q() -> SimpleNamespace:
     return SimpleNamespace(
         one=one, key=key, key_id=key_id, key_binding=key_binding, bucket=bucket, siblings=siblings,
         project_number=project_number, agent=agent, firewalls=firewalls, workload_accounts=workload_accounts,
+        outside_containment=outside_containment,
         lookup=lookup, STORAGE_AGENT=STORAGE_AGENT, LOGGING_SETTINGS=LOGGING_SETTINGS, GET_PROJECT=GET_PROJECT,
         KEY=KEY, KEY_BINDING=KEY_BINDING, BUCKET=BUCKET, INSTANCE=INSTANCE, FIREWALL=FIREWALL,
         GCP_STACK=GCP_STACK, GPU_STACK=GPU_STACK,

@@ -66,7 +66,8 @@ def test_each_key_used_only_by_the_agents_that_need_it(gcp_graph: Graph, q) -> N
     storage = q.lookup(gcp_graph, q.STORAGE_AGENT)["member"]
     logging = "serviceAccount:" + q.lookup(gcp_graph, q.LOGGING_SETTINGS)["kmsServiceAccountId"]
     expected = {
-        "data": [storage],
+        # The Artifact Registry agent: the containment function's images (test_gcp_containment.py).
+        "data": [storage, q.agent(gcp_graph, "gcp-sa-artifactregistry")],
         "logs": [storage, logging, q.agent(gcp_graph, "gcp-sa-pubsub")],
         "disks": [q.agent(gcp_graph, "compute-system")],
     }
@@ -99,8 +100,11 @@ def test_project_number_comes_from_the_project_lookup(gcp_graph: Graph, gcp_spec
     assert q.project_number(gcp_graph) == project["number"]
     assert q.key_binding(gcp_graph, "disks").inputs["members"] == [
         f"serviceAccount:service-{project['number']}@compute-system.iam.gserviceaccount.com"]
-    (identity,) = gcp_graph.of_type("gcp:projects/serviceIdentity:ServiceIdentity")
-    assert identity.inputs["service"] == "pubsub.googleapis.com"
+    identities = {i.inputs["service"]: i for i in gcp_graph.of_type("gcp:projects/serviceIdentity:ServiceIdentity")}
+    assert sorted(identities) == ["artifactregistry.googleapis.com", "pubsub.googleapis.com"]
+    identity = identities["pubsub.googleapis.com"]
+    assert identities["artifactregistry.googleapis.com"].urn in q.key_binding(
+        gcp_graph, "data").propertyDependencies["members"]
     assert identity.urn in q.key_binding(gcp_graph, "logs").propertyDependencies["members"]
     assert identity.urn not in q.key_binding(gcp_graph, "data").propertyDependencies["members"]
 

@@ -28,7 +28,9 @@ def test_fitting_keeps_distinct_names_distinct() -> None:
 def test_longest_spec_names_render_within_limits(gcp_variant, q) -> None:
     workload = {"name": "w" * 29 + "x", "machine_type": "c3-standard-8", "confidential": "tdx", "count": 2}
     graph: Graph = gcp_variant(name="n" * 29 + "y", account=PROJECT, workloads=[workload])
-    (account,) = graph.of_type("gcp:serviceaccount/account:Account")
+    (account,) = q.outside_containment(graph.of_type("gcp:serviceaccount/account:Account"))
+    # Every account id, the responder's included, fits.
+    assert all(6 <= len(a.inputs["accountId"]) <= 30 for a in graph.of_type("gcp:serviceaccount/account:Account"))
     assert 6 <= len(account.inputs["accountId"]) <= 30
     assert all(len(b.inputs["name"]) <= 63 for b in graph.of_type(q.BUCKET))
     named = [r for r in graph if r.custom and r.type.startswith("gcp:compute/") and "name" in r.inputs]

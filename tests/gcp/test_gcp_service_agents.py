@@ -33,7 +33,9 @@ def test_keys_are_granted_to_exactly_the_looked_up_agents(gcp_graph: Graph, q) -
     storage = q.lookup(gcp_graph, q.STORAGE_AGENT)
     settings = q.lookup(gcp_graph, q.LOGGING_SETTINGS)
     assert storage["member"] == f"serviceAccount:{storage['emailAddress']}"
-    assert q.key_binding(gcp_graph, "data").inputs["members"] == [storage["member"]]
+    # The Artifact Registry agent encrypts the containment function's images with the data key.
+    assert q.key_binding(gcp_graph, "data").inputs["members"] == [
+        storage["member"], q.agent(gcp_graph, "gcp-sa-artifactregistry")]
     logs = q.key_binding(gcp_graph, "logs").inputs["members"]
     assert storage["member"] in logs
     assert f"serviceAccount:{settings['kmsServiceAccountId']}" in logs
@@ -65,7 +67,8 @@ def test_keys_follow_the_lookups_not_the_guessed_patterns(gcp_spec: Environment,
     graph = render_environment(gcp_spec, "gcp-agents-looked-up").graph
     bindings = {b.name.rsplit("-", 2)[-2]: b.inputs["members"]
                 for b in graph.of_type("gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding")}
-    assert bindings["data"] == [storage]
+    assert bindings["data"][0] == storage and len(bindings["data"]) == 2
+    assert "@gcp-sa-artifactregistry.iam.gserviceaccount.com" in bindings["data"][1]
     assert storage in bindings["logs"] and f"serviceAccount:{logging}" in bindings["logs"]
     assert not [m for m in bindings["logs"] if m.startswith("serviceAccount:service-") and "@gcp-sa-logging." in m]
 

@@ -56,6 +56,12 @@ TOPIC_OK = {"kmsKeyName": KEY_ID, "messageStoragePolicy": {"allowedPersistenceRe
                                                            "enforceInTransit": False}}
 
 
+FUNCTION = "gcp:cloudfunctionsv2/function:Function"
+FUNCTION_OK = {"name": "env-responder", "serviceConfig": {"ingressSettings": "ALLOW_INTERNAL_ONLY"}}
+INVOKER_OK = {"name": "env-responder", "role": "roles/run.invoker",
+              "member": f"serviceAccount:trigger@{PROJECT}.iam.gserviceaccount.com"}
+
+
 def policy_data(role: str, *members: str) -> str:
     return json.dumps({"bindings": [{"role": role, "members": list(members)}]})
 
@@ -156,6 +162,12 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
                                 "topic messages are not encrypted with a customer-managed key"),
     "gcp-pubsub-message-residency": (TOPIC, TOPIC_OK, {**TOPIC_OK, "messageStoragePolicy": {}},
                                      "messages may be stored in any region"),
+    "gcp-function-internal-ingress": (FUNCTION, FUNCTION_OK,
+                                      {**FUNCTION_OK, "serviceConfig": {"ingressSettings": "ALLOW_ALL"}},
+                                      "ingress ALLOW_ALL: the function's endpoint is reachable from the internet"),
+    "gcp-function-no-public-invoke": (
+        "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", INVOKER_OK, {**INVOKER_OK, "member": "allUsers"},
+        "grants roles/run.invoker to allUsers: anyone can invoke the function"),
     "gcp-required-labels": (BUCKET, BUCKET_OK, {**BUCKET_OK, "labels": {"owner": "o", "purpose": "datasets"}},
                             "missing labels: hardstack-environment, data-classification, compliance"),
 }

@@ -44,6 +44,12 @@ def network_stack(flow_logs: bool = True, deny: tuple[str, ...] = ("INGRESS", "E
         ranges = {"sourceRanges" if direction == "INGRESS" else "destinationRanges": ["0.0.0.0/0"]}
         s.add(FW, f"deny-{direction.lower()}", {"direction": direction, "denies": [{"protocol": "all"}],
                                                 "priority": 65534, **ranges}, {"network": vpc})
+    # Quarantine rules deny everything too, but only for tagged instances: no default deny-all.
+    for direction in ("INGRESS", "EGRESS"):
+        ranges = {"sourceRanges" if direction == "INGRESS" else "destinationRanges": ["0.0.0.0/0"]}
+        s.add(FW, f"quarantine-{direction.lower()}", {"direction": direction, "denies": [{"protocol": "all"}],
+                                                      "priority": 0, "targetTags": ["hardstack-quarantine"],
+                                                      **ranges}, {"network": vpc})
     # An allow that matches everything is no deny-all, whatever its ranges.
     s.add(FW, "allow-apis", {"direction": "EGRESS", "allows": [{"protocol": "tcp", "ports": ["443"]}],
                              "destinationRanges": ["0.0.0.0/0"]}, {"network": vpc})
@@ -161,6 +167,62 @@ def findings_stack(enforce_in_transit: bool = False) -> list[Resource]:
     return s.resources
 
 
+RESPONDER = "responder@ml-prod-eu-4711.iam.gserviceaccount.com"
+QUARANTINE = "hardstack-quarantine"
+
+
+def containment_stack(quarantine: tuple[str, ...] = ("INGRESS", "EGRESS"), extra_grant: str | None = None,
+                      project_wide_revoke: bool = False, log_sink: bool = True) -> list[Resource]:
+    """An instance, the findings topic and its notification config, the responder function it
+    triggers with its quarantine firewalls, custom roles and grants, and its log routing."""
+    s = Stack()
+    vpc = s.add(NETWORK, "vpc", {"name": "env-net", "autoCreateSubnetworks": False})
+    s.add("gcp:compute/instance:Instance", "trainer-0", INSTANCE_OK)
+    topic = s.add("gcp:pubsub/topic:Topic", "scc-findings", {"kmsKeyName": KEY_ID})
+    s.add("gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig", "scc-notifications",
+          {"location": "global", "pubsubTopic": "projects/p/topics/scc-findings"}, {"pubsubTopic": topic})
+    for direction in quarantine:
+        ranges = {"sourceRanges" if direction == "INGRESS" else "destinationRanges": ["0.0.0.0/0"]}
+        s.add(FW, f"quarantine-{direction.lower()}", {
+            "direction": direction, "priority": 0, "denies": [{"protocol": "all"}], "targetTags": [QUARANTINE],
+            "logConfig": {"metadata": "INCLUDE_ALL_METADATA"}, **ranges}, {"network": vpc})
+    function = s.add("gcp:cloudfunctionsv2/function:Function", "responder", {
+        "name": "env-responder",
+        "serviceConfig": {"serviceAccountEmail": RESPONDER, "ingressSettings": "ALLOW_INTERNAL_ONLY",
+                          "environmentVariables": {"HARDSTACK_QUARANTINE_TAG": QUARANTINE}},
+        "eventTrigger": {"eventType": "google.cloud.pubsub.topic.v1.messagePublished",
+                         "pubsubTopic": "projects/p/topics/scc-findings"}}, {"eventTrigger": topic})
+    compute = ["compute.instances.get", "compute.instances.setTags", "compute.disks.createSnapshot",
+               "compute.snapshots.create"]
+    identity = ["iam.serviceAccounts.get", "iam.serviceAccounts.disable"]
+    s.add("gcp:projects/iAMCustomRole:IAMCustomRole", "compute-role", {"roleId": "env_containment",
+                                                                       "permissions": compute})
+    s.add("gcp:projects/iAMCustomRole:IAMCustomRole", "identity-role", {"roleId": "env_revoke",
+                                                                        "permissions": identity})
+    member = f"serviceAccount:{RESPONDER}"
+    s.add("gcp:projects/iAMMember:IAMMember", "responder-compute",
+          {"project": "p", "role": "projects/p/roles/env_containment", "member": member})
+    if project_wide_revoke:
+        s.add("gcp:projects/iAMMember:IAMMember", "responder-revoke-everywhere",
+              {"project": "p", "role": "projects/p/roles/env_revoke", "member": member})
+    s.add("gcp:serviceaccount/iAMMember:IAMMember", "revoke-trainer", {
+        "serviceAccountId": "projects/p/serviceAccounts/trainer@p.iam.gserviceaccount.com",
+        "role": "projects/p/roles/env_revoke", "member": member})
+    if extra_grant:
+        s.add("gcp:projects/iAMMember:IAMMember", "responder-extra", {"project": "p", "role": extra_grant,
+                                                                       "member": member})
+    s.add("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "trigger-invoker", {
+        "name": "env-responder", "role": "roles/run.invoker",
+        "member": "serviceAccount:trigger@p.iam.gserviceaccount.com"}, {"name": function})
+    bucket = s.add(LOG_BUCKET, "audit-bucket", LOG_BUCKET_OK)
+    if log_sink:
+        s.add("gcp:logging/projectSink:ProjectSink", "responder-logs", {
+            "destination": "logging.googleapis.com/projects/p/locations/europe-west4/buckets/audit",
+            "filter": 'resource.type="cloud_run_revision" AND resource.labels.service_name="env-responder"'},
+            {"destination": bucket})
+    return s.resources
+
+
 def egress_stack(nat: bool) -> list[Resource]:
     resources = provider_stack("europe-west4")
     if nat:
@@ -200,6 +262,14 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
     "gcp-data-encrypted-with-own-key": (keyed_stack, lambda: keyed_stack(own=False),
                                         "findings: kmsKeyName does not use a Cloud KMS key defined in this stack",
                                         "findings"),
+    "gcp-containment-responder": (containment_stack, lambda: containment_stack(quarantine=("INGRESS",)),
+                                  "no logged deny-all EGRESS firewall at priority 0 for the quarantine tag "
+                                  "hardstack-quarantine of responder", "responder"),
+    "gcp-responder-least-privilege": (containment_stack, lambda: containment_stack(extra_grant="roles/compute.admin"),
+                                      "responder-extra grants roles/compute.admin to the responder responder",
+                                      "responder-extra"),
+    "gcp-function-logs-encrypted": (containment_stack, lambda: containment_stack(log_sink=False),
+                                    "function responder's logs go only to the _Default bucket", "responder"),
     # Cloud-independent, run here with a GCP provider: London is outside the EU/EEA.
     "internet-egress-advisory": (lambda: egress_stack(False), lambda: egress_stack(True),
                                  "Cloud NAT egress-nat gives workloads a path to the internet", "egress-nat"),

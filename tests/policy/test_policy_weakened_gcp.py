@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from weakening import drop, edit_input, findings, first, named, set_input, weaken
+from weakening import blame, drop, edit_input, findings, first, named, set_input, weaken
 
 from hardstack.render import Graph, Resource
 from hardstack.rules import rules
@@ -31,6 +31,7 @@ ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
 TOPIC = "gcp:pubsub/topic:Topic"
 ORG_POLICY = "gcp:orgpolicy/policy:Policy"
 PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
+FUNCTION = "gcp:cloudfunctionsv2/function:Function"
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +134,16 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "gcp-data-encrypted-with-own-key": foreign(
         TOPIC, "kmsKeyName", "projects/other/locations/europe-west4/keyRings/r/cryptoKeys/k"),
     "gdpr-data-residency": set_input("pulumi:providers:gcp", "region", "us-central1"),
+    "gcp-containment-responder": drop(FIREWALL, "quarantine-out", named(FUNCTION)),
+    "gcp-function-internal-ingress": edit_input(FUNCTION, "serviceConfig",
+                                                lambda c: {**c, "ingressSettings": "ALLOW_ALL"}),
+    "gcp-function-no-public-invoke": set_input("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "member",
+                                               "allUsers", "trigger-invoker"),
+    "gcp-responder-least-privilege": blame(
+        edit_input("gcp:projects/iAMCustomRole:IAMCustomRole", "permissions",
+                   lambda p: [*p, "compute.instances.delete"], "compute-role"),
+        named(PROJECT_MEMBER, "responder-compute")),
+    "gcp-function-logs-encrypted": drop(SINK, "containment-logs-sink", named(FUNCTION)),
 }
 
 

@@ -2,6 +2,7 @@
 
 from ..gcp import (  # noqa: F401 imported for registration
     compute,
+    containment,
     identity,
     keys,
     logging,

@@ -131,8 +131,11 @@ def firewall_logging(props: Mapping[str, Any], config: Mapping[str, Any]) -> Ite
 )
 def deny_all(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     for network in of_type(resources, NETWORK):
+        # Only a rule for every instance is a default: a deny limited to target tags or service
+        # accounts (the containment quarantine rules) leaves everything else open.
         rules = [f for f in on_network(resources, network, FIREWALL)
-                 if f.props.get("disabled") is not True and _open_to_all(f.props.get("denies"))]
+                 if f.props.get("disabled") is not True and _open_to_all(f.props.get("denies"))
+                 and not f.props.get("targetTags") and not f.props.get("targetServiceAccounts")]
         ingress = [f for f in rules if _direction(f.props) == "INGRESS"
                    and ANYWHERE & set(f.props.get("sourceRanges") or [])]
         egress = [f for f in rules if _direction(f.props) == "EGRESS"
