@@ -11,6 +11,7 @@ through it; nothing uses an ambient default provider.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import pulumi
@@ -20,6 +21,7 @@ from pulumi_azure_native import resources
 from hardstack.blueprints.tags import azure_tags
 from hardstack.components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
 from hardstack.components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from hardstack.components.azure.containment import Containment, ContainmentArgs, StorageKey
 from hardstack.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs, rotation_runbook
 from hardstack.components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
 from hardstack.components.azure.identity import (
@@ -32,9 +34,11 @@ from hardstack.components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAler
 from hardstack.components.azure.key_vault import KeyVault, KeyVaultArgs
 from hardstack.components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
 from hardstack.components.azure.naming import storage_account_name, vault_name
-from hardstack.components.azure.network import PrivateNetwork, PrivateNetworkArgs
+from hardstack.components.azure.network import PrivateNetwork, PrivateNetworkArgs, subnet_plan
 from hardstack.components.azure.storage import Container, SecureStorageAccount, SecureStorageAccountArgs
 from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
+from hardstack.components.responders import azure_package
+from hardstack.components.responders.decision import Settings
 from hardstack.spec import Environment
 
 
@@ -50,6 +54,9 @@ class AzureEnvironment(pulumi.ComponentResource):
         self.tags = azure_tags(env)
         self.child = pulumi.ResourceOptions(parent=self)
         self.kinds = {w.name: env.confidential_kind(w) for w in env.workloads}
+        # The containment responder watches the workloads whenever threat detection is on; in
+        # mode notify it reports what isolation would do.
+        self.responds = env.monitoring.threat_detection and bool(env.workloads)
         self.resource_group = resources.ResourceGroup(
             f"{env.name}-rg", resource_group_name=f"rg-{env.name}", location=env.region, tags=self.tags,
             opts=self.child,
@@ -77,6 +84,7 @@ class AzureEnvironment(pulumi.ComponentResource):
             action_group_id=self.monitoring.action_group.id, workspace_id=self.audit.id,
             topic_name=f"evgt-{env.name}-vault", tags=self.tags,
         ), opts=self.child)
+        self.containment = self._containment() if self.responds else None
         self.register_outputs(self.outputs())
 
     def _keys(self) -> None:
@@ -84,6 +92,7 @@ class AzureEnvironment(pulumi.ComponentResource):
         confidential = sorted({k for k in self.kinds.values() if k != "none"})
         purposes = ["data-cmk", "logs-cmk"] + (["disks"] if confidential else [])
         purposes += ["disks-std"] if "none" in self.kinds.values() else []
+        purposes += ["functions-cmk"] if self.responds else []
         self.service_ids = ServiceIdentities(f"{env.name}-svc", ServiceIdentitiesArgs(
             resource_group_name=self.rg, location=env.region, purposes=purposes, tags=self.tags,
         ), opts=self.child)
@@ -102,7 +111,7 @@ class AzureEnvironment(pulumi.ComponentResource):
         }
         hsm = env.keys.protection == "hsm"
         self.keys = {p: VaultKey(f"{env.name}-{p}", VaultKeyArgs(purpose=p, hsm=hsm, **common), opts=self.child)
-                     for p in ("data", "logs")}
+                     for p in ("data", "logs") + (("functions",) if self.responds else ())}
         if confidential:
             self.keys["disks"] = VaultKey(f"{env.name}-disks", VaultKeyArgs(
                 purpose="disks", hsm=True, confidential_release=ConfidentialRelease(env.region, confidential),
@@ -187,6 +196,32 @@ class AzureEnvironment(pulumi.ComponentResource):
                 zones=() if w.gpu is not None else zones, tags=tags,
             ), opts=self.child)
 
+    def _containment(self) -> Containment:
+        """Defender alerts -> Event Hub -> the responder Function, in the VNet's free last quarter
+        (subnet_plan uses the first three)."""
+        env, ids = self.env, self.service_ids.identities
+        response = env.monitoring.response
+        free = list(ipaddress.IPv4Network(env.network.cidr).subnets(prefixlen_diff=2))[3]
+        assert str(free) not in subnet_plan(env.network.cidr, env.network.egress).values()
+        key = self.keys["functions"]
+        return Containment(f"{env.name}-containment", ContainmentArgs(
+            subscription_id=env.account, environment=env.name, resource_group_name=self.rg,
+            resource_group_id=self.resource_group.id, location=env.region,
+            settings=Settings(env.name, env.response_mode(), response.min_severity, response.dry_run),
+            vnet_name=self.network.vnet.name, vnet_id=self.network.vnet.id, free_range=str(free),
+            workspace_id=self.audit.id,
+            action_group_id=self.monitoring.action_group.id,
+            storage=StorageKey(
+                account_name=storage_account_name(env.name, env.account, "func"), key_id=key.id, key_name="functions",
+                key_vault_uri=vault_uri(key), identity_id=ids["functions-cmk"].id,
+                identity_principal_id=ids["functions-cmk"].principal_id,
+            ),
+            blob_dns_zone_id=self.network.dns_zones["blob"].id, package_sha256=azure_package.sha256(),
+            workload_principal_ids=[i.principal_id for i in self.identities.values()],
+            security_provider_object_id=env.azure.security_provider_object_id if env.azure else None,
+            after=list(self.network.subnets.values())[-1:], tags=self.tags,
+        ), opts=self.child)
+
     def outputs(self) -> dict[str, Any]:
         return {
             "resource_group": self.resource_group.name,
@@ -197,6 +232,9 @@ class AzureEnvironment(pulumi.ComponentResource):
             "workspace_id": self.audit.id,
             "vm_ids": {n: [vm.id for vm in w.vms] for n, w in self.workloads.items()},
             **self._offline_rotation(),
+            **({"containment": {"function_app_id": self.containment.function_app.id,
+                                "quarantine_nsg_id": self.containment.quarantine_nsg.id,
+                                "package_sha256": azure_package.sha256()}} if self.containment else {}),
         }
 
     def _offline_rotation(self) -> dict[str, Any]:

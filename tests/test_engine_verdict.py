@@ -115,6 +115,9 @@ def test_the_examples_exemptions_show_under_the_engine(examples: dict[str, dict[
         ("aws-prod-eu", "aws-s3-sse-customer-key", "aws-prod-eu-access-logs-encryption"),
         *((stack, rule, f"{stack}-logs-account") for stack in ("azure-prod-eu", "azure-gpu-eu")
           for rule in ("azure-private-endpoints", "azure-storage-public-network-disabled")),
+        # Azure containment: the responder's resource-group scope (snapshots are created there).
+        *((stack, "azure-role-resource-scope", f"{stack}-containment-responder")
+          for stack in ("azure-prod-eu", "azure-gpu-eu")),
     }
     messages = [d.message for v in examples["aws-prod-eu"].values() for d in v.diagnostics]
     assert all("exempted until 2027-11-30, approved by" in m for m in messages)

@@ -66,7 +66,7 @@ def rule(name: str, priority: int, direction: str, access: str, source: str, des
     }
 
 
-def _closing_rules() -> list[dict[str, Any]]:
+def closing_rules() -> list[dict[str, Any]]:
     # Explicit internet denies name the intent; deny-all overrides Azure's AllowVnet defaults.
     return [
         rule("deny-internet-inbound", 4000, "Inbound", "Deny", "Internet", "*"),
@@ -89,10 +89,10 @@ def security_rules(plan: Mapping[str, str], egress: Egress) -> dict[str, list[di
     if egress == "proxy":
         work.append(rule("allow-proxy", 200, "Outbound", "Allow", workload, plan["proxy"], PROXY_PORTS, "Tcp"))
     rules = {
-        "workload": work + _closing_rules(),
+        "workload": work + closing_rules(),
         "endpoints": [
             rule("allow-https-from-workloads", 100, "Inbound", "Allow", workload, endpoints, ["443"], "Tcp"),
-            *_closing_rules(),
+            *closing_rules(),
         ],
     }
     if egress == "proxy":
@@ -100,7 +100,7 @@ def security_rules(plan: Mapping[str, str], egress: Egress) -> dict[str, list[di
         rules["proxy"] = [
             rule("allow-proxy-from-workloads", 100, "Inbound", "Allow", workload, proxy, PROXY_PORTS, "Tcp"),
             rule("allow-web-internet", 100, "Outbound", "Allow", proxy, "Internet", ["80", "443"], "Tcp"),
-            *[r for r in _closing_rules() if r["name"] != "deny-internet-outbound"],
+            *[r for r in closing_rules() if r["name"] != "deny-internet-outbound"],
         ]
     return rules
 

@@ -22,6 +22,7 @@ from hardstack.checkov.azure_types import (
     RENAMED,
     SCOPE_INPUTS,
     SUB_RESOURCE_ARRAYS,
+    TOKEN_NAME_PARTS,
     TOP_LEVEL,
 )
 from hardstack.checkov.terraform_plan import Exported
@@ -93,7 +94,7 @@ def _nest(arm_type: str, inputs: dict[str, Any]) -> dict[str, Any]:
 def _name(arm_type: str, res: Resource) -> str:
     """ARM's name: the resource's own name, prefixed by its parents' for a child type."""
     segments = []
-    for part in NAME_PARTS.get(arm_type, ("name",)):
+    for part in TOKEN_NAME_PARTS.get(res.type) or NAME_PARTS.get(arm_type, ("name",)):
         value = part[1:] if part.startswith("=") else res.inputs.get(part)
         segments.append(str(value or res.name))
     return "/".join(segments)

@@ -44,6 +44,20 @@ ARM_TYPES: dict[str, str] = {
     "azure-native:storage:ManagementPolicy": "Microsoft.Storage/storageAccounts/managementPolicies",
     "azure-native:eventgrid:SystemTopic": "Microsoft.EventGrid/systemTopics",
     "azure-native:eventgrid:SystemTopicEventSubscription": "Microsoft.EventGrid/systemTopics/eventSubscriptions",
+    # Containment (components/azure/containment.py)
+    "azure-native:security:Automation": "Microsoft.Security/automations",
+    "azure-native:eventhub:Namespace": "Microsoft.EventHub/namespaces",
+    "azure-native:eventhub:NamespaceNetworkRuleSet": "Microsoft.EventHub/namespaces/networkRuleSets",
+    "azure-native:eventhub:EventHub": "Microsoft.EventHub/namespaces/eventhubs",
+    "azure-native:eventhub:ConsumerGroup": "Microsoft.EventHub/namespaces/eventhubs/consumergroups",
+    "azure-native:web:AppServicePlan": "Microsoft.Web/serverfarms",
+    "azure-native:web:WebApp": "Microsoft.Web/sites",
+    # Both are the site's basicPublishingCredentialsPolicies, named "ftp" and "scm" in ARM.
+    "azure-native:web:WebAppFtpAllowed": "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
+    "azure-native:web:WebAppScmAllowed": "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
+    "azure-native:applicationinsights:Component": "Microsoft.Insights/components",
+    "azure-native:authorization:RoleDefinition": "Microsoft.Authorization/roleDefinitions",
+    "azure-native:monitor:ScheduledQueryRule": "Microsoft.Insights/scheduledQueryRules",
 }
 
 # Inputs that only address the resource in the ARM REST path: ARM templates carry none of them.
@@ -57,6 +71,7 @@ PATH_PARAMETERS = {
     "natGatewayName", "publicIpAddressName", "securityRuleName", "subscriptionId", "ifMatch",
     "scopeId",  # security.Pricing: the subscription the plan applies to, a path segment in ARM
     "systemTopicName", "eventSubscriptionName",
+    "automationName", "namespaceName", "eventHubName", "consumerGroupName", "ruleName",
 }
 # Path parameters naming the resource an extension resource attaches to: ARM templates write
 # them as the resource's top-level `scope` (a diagnostic setting's `resourceUri`).
@@ -68,6 +83,13 @@ TOP_LEVEL = {"name", "location", "tags", "sku", "kind", "identity", "zones", "pl
 RENAMED = {
     ("Microsoft.Storage/storageAccounts", "enableHttpsTrafficOnly"): "supportsHttpsTrafficOnly",
     ("Microsoft.Storage/storageAccounts", "networkRuleSet"): "networkAcls",
+    # Application Insights' REST spec (components_API.json) writes these capitalised; azure-native
+    # camel-cases them (https://azure.github.io/azure-service-operator/reference/insights/v1api20200202/).
+    ("Microsoft.Insights/components", "applicationType"): "Application_Type",
+    ("Microsoft.Insights/components", "disableLocalAuth"): "DisableLocalAuth",
+    ("Microsoft.Insights/components", "ingestionMode"): "IngestionMode",
+    ("Microsoft.Insights/components", "workspaceResourceId"): "WorkspaceResourceId",
+    ("Microsoft.Insights/components", "retentionInDays"): "RetentionInDays",
 }
 # The same, below the top level of `properties`: ARM type -> path of azure-native names -> ARM name.
 # Storage writes its key reference in lower case (keyvaultproperties.keyname) and calls the
@@ -128,6 +150,23 @@ NAME_PARTS: dict[str, tuple[str, ...]] = {
     "Microsoft.Storage/storageAccounts/managementPolicies": ("accountName", "managementPolicyName"),
     "Microsoft.EventGrid/systemTopics": ("systemTopicName",),
     "Microsoft.EventGrid/systemTopics/eventSubscriptions": ("systemTopicName", "eventSubscriptionName"),
+    "Microsoft.Security/automations": ("automationName",),
+    "Microsoft.EventHub/namespaces": ("namespaceName",),
+    "Microsoft.EventHub/namespaces/networkRuleSets": ("namespaceName", "=default"),
+    "Microsoft.EventHub/namespaces/eventhubs": ("namespaceName", "eventHubName"),
+    "Microsoft.EventHub/namespaces/eventhubs/consumergroups": ("namespaceName", "eventHubName", "consumerGroupName"),
+    "Microsoft.Web/serverfarms": ("name",),
+    "Microsoft.Web/sites": ("name",),
+    # ftp or scm: TOKEN_NAME_PARTS names the policy by the azure-native type.
+    "Microsoft.Web/sites/basicPublishingCredentialsPolicies": ("name", "=ftp"),
+    "Microsoft.Insights/components": ("resourceName",),
+    "Microsoft.Authorization/roleDefinitions": ("roleDefinitionId",),
+    "Microsoft.Insights/scheduledQueryRules": ("ruleName",),
+}
+# Where two azure-native types share an ARM type, the name parts by type token instead.
+TOKEN_NAME_PARTS: dict[str, tuple[str, ...]] = {
+    "azure-native:web:WebAppFtpAllowed": ("name", "=ftp"),
+    "azure-native:web:WebAppScmAllowed": ("name", "=scm"),
 }
 # Polymorphic objects azure-native flattens but ARM nests: ARM type -> path -> the discriminator
 # kept beside `properties`. An event subscription's destination is {endpointType, properties:

@@ -88,3 +88,21 @@ def diagnostics_of(graph: Graph, resource_id: str) -> list[Resource]:
 
 def rules(nsg: Resource) -> dict[str, dict[str, Any]]:
     return {r["name"]: r for r in nsg.inputs["securityRules"]}
+
+
+CONTAINMENT = "hardstack:azure:Containment"
+
+
+def in_containment(graph: Graph, res: Resource) -> bool:
+    """A resource below the containment component (its subnets, NSGs, identity, storage, grants)."""
+    node: Resource | None = res
+    while node is not None:
+        if node.type == CONTAINMENT:
+            return True
+        node = graph.by_urn(node.parent) if node.parent else None
+    return False
+
+
+def environment_only(graph: Graph, token: str) -> list[Resource]:
+    """The resources of `token` that the environment's own components own, without containment's."""
+    return [r for r in graph.of_type(token) if not in_containment(graph, r)]

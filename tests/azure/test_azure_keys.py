@@ -101,12 +101,13 @@ def test_confidential_disks_keep_the_vault_premium_with_software_keys(render_var
     (vault,) = graph.of_type(VAULT)
     assert vault.inputs["properties"]["sku"]["name"] == "premium"  # RSA-HSM disk keys need it
     assert {k.inputs["keyName"]: k.inputs["properties"]["kty"] for k in graph.of_type(KEY)} == {
-        "data": "RSA", "logs": "RSA", "disks": "RSA-HSM"}
+        "data": "RSA", "logs": "RSA", "disks": "RSA-HSM", "functions": "RSA"}
 
 
 def test_one_key_per_purpose(azure_graph: Graph, gpu_graph: Graph) -> None:
     for graph in (azure_graph, gpu_graph):
-        assert sorted(k.inputs["keyName"] for k in graph.of_type(KEY)) == ["data", "disks", "logs"]
+        # "functions": the containment Function's storage account (threat detection is on).
+        assert sorted(k.inputs["keyName"] for k in graph.of_type(KEY)) == ["data", "disks", "functions", "logs"]
 
 
 # Keys services follow through automatic rotation. The confidential "disks" key is rotated offline

@@ -21,6 +21,7 @@ from azure_helpers import (
     arm_id,
     by_input,
     diagnostics_of,
+    environment_only,
     grants_to,
     principal_of,
     role_id,
@@ -33,7 +34,8 @@ from hardstack.spec import Environment
 
 
 def subnets(graph: Graph) -> dict[str, dict]:
-    return {s.inputs["subnetName"]: s.inputs for s in graph.of_type(SUBNET)}
+    """The network component's subnets (containment's own are judged in test_azure_containment.py)."""
+    return {s.inputs["subnetName"]: s.inputs for s in environment_only(graph, SUBNET)}
 
 
 def nsg_of(graph: Graph, subnet: dict) -> dict:
@@ -58,8 +60,9 @@ def test_workload_and_endpoint_subnets_without_default_outbound(azure_graph: Gra
 
 
 def test_every_nsg_denies_inbound_from_the_internet_and_ends_with_deny_all(azure_graph: Graph) -> None:
-    nsgs = azure_graph.of_type(NSG)
-    assert len(nsgs) == 2
+    assert len(environment_only(azure_graph, NSG)) == 2
+    nsgs = azure_graph.of_type(NSG)  # containment's quarantine, function and endpoint NSGs too
+    assert len(nsgs) == 5
     for nsg in nsgs:
         found = rules(nsg)
         deny = found["deny-internet-inbound"]
@@ -127,19 +130,21 @@ def test_no_public_ip_on_any_network_interface(azure_graph: Graph, gpu_graph: Gr
 
 def test_private_dns_zone_for_every_private_endpoint_linked_to_the_vnet(azure_graph: Graph) -> None:
     (vnet,) = azure_graph.of_type(VNET)
-    zones = {z.inputs["privateZoneName"]: arm_id(azure_graph, z) for z in azure_graph.of_type(ZONE)}
+    zones = {z.inputs["privateZoneName"]: arm_id(azure_graph, z) for z in environment_only(azure_graph, ZONE)}
     assert set(zones) == {"privatelink.vaultcore.azure.net", "privatelink.blob.core.windows.net"}
-    links = azure_graph.of_type(ZONE_LINK)
-    assert {link.inputs["privateZoneName"] for link in links} == set(zones)
+    links = azure_graph.of_type(ZONE_LINK)  # with containment's servicebus zone link
+    assert {link.inputs["privateZoneName"] for link in links} == set(zones) | {"privatelink.servicebus.windows.net"}
     for link in links:
         assert link.inputs["virtualNetwork"]["id"] == arm_id(azure_graph, vnet)
         assert link.inputs["registrationEnabled"] is False
     endpoints = azure_graph.of_type(ENDPOINT)
-    assert {e.inputs["privateLinkServiceConnections"][0]["groupIds"][0] for e in endpoints} == {"vault", "blob"}
+    assert {e.inputs["privateLinkServiceConnections"][0]["groupIds"][0] for e in endpoints} == {
+        "vault", "blob", "namespace"}  # namespace: containment's Event Hubs
+    every_zone = {z.inputs["privateZoneName"]: arm_id(azure_graph, z) for z in azure_graph.of_type(ZONE)}
     for endpoint in endpoints:
         group = by_input(azure_graph, DNS_GROUP, "privateEndpointName", endpoint.inputs["privateEndpointName"])
         (config,) = group.inputs["privateDnsZoneConfigs"]
-        assert config["privateDnsZoneId"] == zones[config["name"]]
+        assert config["privateDnsZoneId"] == every_zone[config["name"]]
 
 
 def test_vnet_flow_logs_go_to_the_log_account_with_traffic_analytics(azure_graph: Graph) -> None:

@@ -20,6 +20,10 @@ UNTAGGABLE = {
     "azure-native:storage:ManagementPolicy", "azure-native:operationalinsights:Table",
     "azure-native:security:Pricing", "azure-native:security:SecurityContact",
     "azure-native:eventgrid:SystemTopicEventSubscription",
+    # azure-native gives these no tags argument (containment)
+    "azure-native:authorization:RoleDefinition", "azure-native:eventhub:EventHub",
+    "azure-native:eventhub:ConsumerGroup", "azure-native:eventhub:NamespaceNetworkRuleSet",
+    "azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed",
 }
 # Ids the graph references but does not create: Azure-managed or built-in.
 EXTERNAL = (

@@ -54,7 +54,7 @@ def test_existing_properties_kept_and_template_has_schema() -> None:
 
 
 def test_unknown_types_are_reported_not_dropped_silently() -> None:
-    odd = res("azure-native:web:WebApp", "app", {"name": "app"})
+    odd = res("azure-native:web:StaticSite", "app", {"name": "app"})
     exported = to_arm(graph(odd))
     assert exported.plan["resources"] == [] and exported.unmapped == [odd]
 
@@ -83,6 +83,22 @@ def test_same_path_in_two_resource_groups_keeps_both() -> None:
     ))
     assert [r["name"] for r in made.plan["resources"]] == ["nw/fl", "nw/fl-2"]
     assert len(made.addresses) == 2
+
+
+def test_ftp_and_scm_publishing_policies_get_their_own_names() -> None:
+    made = to_arm(graph(res("azure-native:web:WebAppFtpAllowed", "ftp", {"name": "func-1", "allow": False}),
+                        res("azure-native:web:WebAppScmAllowed", "scm", {"name": "func-1", "allow": False})))
+    assert [r["name"] for r in made.plan["resources"]] == ["func-1/ftp", "func-1/scm"]
+    assert all(r["properties"] == {"allow": False} for r in made.plan["resources"])
+
+
+def test_application_insights_properties_keep_arms_capitalised_names() -> None:
+    made = to_arm(graph(res("azure-native:applicationinsights:Component", "appi", {
+        "resourceName": "appi-1", "kind": "web", "disableLocalAuth": True, "workspaceResourceId": "/w",
+        "ingestionMode": "LogAnalytics"})))
+    (arm,) = made.plan["resources"]
+    assert arm["properties"] == {"DisableLocalAuth": True, "WorkspaceResourceId": "/w", "IngestionMode": "LogAnalytics"}
+    assert arm["kind"] == "web" and arm["name"] == "appi-1"
 
 
 def test_every_mapped_type_has_an_arm_name() -> None:

@@ -115,6 +115,30 @@ ROLE_OK: dict[str, Any] = {
     "scope": KEY_ID, "principalId": "p", "principalType": "ServicePrincipal"}
 OWNER = f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
+WEBAPP = "azure-native:web:WebApp"
+INSIGHTS = "azure-native:applicationinsights:Component"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
+# The containment responder's Function app, as components/azure/containment.py renders it.
+FUNCTION_OK: dict[str, Any] = {
+    "kind": "functionapp,linux", "httpsOnly": True, "publicNetworkAccess": "Disabled",
+    "identity": {"type": "UserAssigned", "userAssignedIdentities": [IDENTITY_ID]},
+    "siteConfig": {"minTlsVersion": "1.2", "ftpsState": "Disabled", "appSettings": [
+        {"name": "AzureWebJobsStorage__accountName", "value": "stfunce"},
+        {"name": "AzureWebJobsStorage__credential", "value": "managedidentity"},
+        {"name": "DefenderAlerts__fullyQualifiedNamespace", "value": "evhns-e.servicebus.windows.net"}]},
+    "tags": TAGS,
+}
+INSIGHTS_OK: dict[str, Any] = {"kind": "web", "applicationType": "web", "workspaceResourceId": WORKSPACE_ID,
+                               "ingestionMode": "LogAnalytics", "disableLocalAuth": True, "tags": TAGS}
+ROLE_DEFINITION_OK: dict[str, Any] = {
+    "roleName": "responder", "roleType": "CustomRole", "assignableScopes": [RG],
+    "permissions": [{"actions": ["Microsoft.Network/networkInterfaces/write",
+                                 "Microsoft.Authorization/roleAssignments/delete"],
+                     "notActions": [], "dataActions": [], "notDataActions": []}],
+}
+KEYED_STORAGE = ("DefaultEndpointsProtocol=https;AccountName=stfunce;"
+                 "AccountKey=bm90LWEta2V5;EndpointSuffix=core.windows.net")
+
 CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
     "azure-keyvault-purge-protection": (VAULT, VAULT_OK, changed(VAULT_OK, "properties/enablePurgeProtection", False),
                                         "purge protection is off"),
@@ -216,4 +240,12 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
                                         "security alerts are not mailed"),
     "azure-required-tags": ("azure-native:resources:ResourceGroup", {"tags": TAGS}, {"tags": {"owner": "o"}},
                             "missing tags: hardstack-environment, data-classification, compliance"),
+    "azure-function-private": (WEBAPP, FUNCTION_OK, changed(FUNCTION_OK, "publicNetworkAccess", "Enabled"),
+                               "public endpoint"),
+    "azure-function-keyless": (WEBAPP, FUNCTION_OK, changed(FUNCTION_OK, "siteConfig/appSettings", [
+        {"name": "AzureWebJobsStorage", "value": KEYED_STORAGE}]), "app setting AzureWebJobsStorage holds a key"),
+    "azure-function-logs-in-workspace": (INSIGHTS, INSIGHTS_OK, changed(INSIGHTS_OK, "disableLocalAuth", False),
+                                         "local auth is on"),
+    "azure-custom-role-narrow": (ROLE_DEFINITION, ROLE_DEFINITION_OK, changed(ROLE_DEFINITION_OK, "assignableScopes",
+                                                                            [SUB]), "wider than a resource group"),
 }

@@ -231,6 +231,61 @@ def egress_stack(nat: bool) -> list[Resource]:
 
 # rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
 
+AUTOMATION = "azure-native:security:Automation"
+NAMESPACE = "azure-native:eventhub:Namespace"
+HUB = "azure-native:eventhub:EventHub"
+ROLE = "azure-native:authorization:RoleAssignment"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
+DEFENDER_SENDER = "/providers/Microsoft.Authorization/roleDefinitions/2b629674-e913-4c01-ae53-ef4638d8f975"
+DELETE_CONDITION = ("((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR "
+                    "(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "
+                    "{e147488a-f6f5-4113-8e2d-b22465e65bf6} AND @Resource[Microsoft.Authorization/roleAssignments:"
+                    "PrincipalId] ForAnyOfAnyValues:GuidEquals {6b1c3a2e-0000-4000-8000-00000000c0de}))")
+
+
+def containment_stack(automation: bool = True, quarantine_first: bool = True) -> list[Resource]:
+    """Threat detection on VMs with (or without) the Defender -> Event Hub -> Function path."""
+    s = Stack()
+    s.add(PRICING, "defender-vms", {"pricingName": "VirtualMachines", "pricingTier": "Standard"})
+    s.add(VM, "vm", VM_OK)
+    hub = s.add(HUB, "hub", {"eventHubName": "defender-alerts"})
+    if automation:
+        s.add(AUTOMATION, "containment-automation", {"isEnabled": True, "sources": [{"eventSource": "Alerts"}],
+              "actions": [{"actionType": "EventHub", "eventHubResourceId": "hub-id", "isTrustedServiceEnabled": True}]},
+              {"actions": hub})
+    s.add("azure-native:web:WebApp", "responder", {"kind": "functionapp,linux"})
+    first = "Deny" if quarantine_first else "Allow"
+    s.add(NSG, "quarantine-nsg", {"securityRules": [
+        {"name": "in", "priority": 100, "direction": "Inbound", "access": first, "protocol": "*",
+         "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"},
+        {"name": "out", "priority": 100, "direction": "Outbound", "access": "Deny", "protocol": "*",
+         "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"}]})
+    return s.resources
+
+
+def delivery_stack(sender: bool = True, trusted: bool = True) -> list[Resource]:
+    s = Stack()
+    s.add(NAMESPACE, "ehns", {"disableLocalAuth": True})
+    hub = s.add(HUB, "hub", {"eventHubName": "defender-alerts"})
+    action = {"actionType": "EventHub", "eventHubResourceId": "hub-id", "isTrustedServiceEnabled": trusted}
+    s.add(AUTOMATION, "automation", {"actions": [action]}, {"actions": hub})
+    if sender:
+        s.add(ROLE, "defender-sender", {"roleDefinitionId": f"/subscriptions/s{DEFENDER_SENDER}", "scope": "hub-id",
+                                        "principalId": "rp"}, {"scope": hub})
+    return s.resources
+
+
+def deletion_stack(condition: str | None = DELETE_CONDITION) -> list[Resource]:
+    s = Stack()
+    role = s.add(ROLE_DEFINITION, "responder-role", {"permissions": [{"actions": [
+        "Microsoft.Authorization/roleAssignments/read", "Microsoft.Authorization/roleAssignments/delete"]}]})
+    props = {"roleDefinitionId": "role-id", "scope": "/subscriptions/s/resourceGroups/rg", "principalId": "fn"}
+    if condition:
+        props |= {"condition": condition, "conditionVersion": "2.0"}
+    s.add(ROLE, "responder", props, {"roleDefinitionId": role})
+    return s.resources
+
+
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "azure-confidential-vm-disk-set": (
         disk_stack, lambda: disk_stack(des_type="EncryptionAtRestWithCustomerKey"),
@@ -271,4 +326,10 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                  "NAT gateway egress-nat gives workloads a path to the internet", "egress-nat"),
     "gdpr-data-residency": (lambda: provider_stack("westeurope"), lambda: provider_stack("eastus"),
                             "deploys to eastus, outside the EU/EEA", "azure-provider"),
+    "azure-containment-responder": (containment_stack, lambda: containment_stack(automation=False),
+                                    "no enabled workflow automation sends Alerts to an Event Hub", "defender-vms"),
+    "azure-containment-delivery": (delivery_stack, lambda: delivery_stack(sender=False),
+                                   "no Azure Event Hubs Data Sender grant on its hub", "automation"),
+    "azure-role-deletion-conditioned": (deletion_stack, lambda: deletion_stack(None),
+                                        "may delete any role assignment in its scope", "responder"),
 }

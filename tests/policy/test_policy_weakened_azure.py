@@ -45,6 +45,11 @@ PRICING = "azure-native:security:Pricing"
 CONTACT = "azure-native:security:SecurityContact"
 EVENT_SUBSCRIPTION = "azure-native:eventgrid:SystemTopicEventSubscription"
 PROVIDER = "pulumi:providers:azure-native"
+AUTOMATION = "azure-native:security:Automation"
+NAMESPACE = "azure-native:eventhub:Namespace"
+WEBAPP = "azure-native:web:WebApp"
+INSIGHTS = "azure-native:applicationinsights:Component"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
 
@@ -187,6 +192,14 @@ WEAKENINGS: dict[str, Callable[[Graph], str]] = {
     "azure-activity-alerts": blame(set_path(ACTION_GROUP, "emailReceivers", []), named(ALERT, "key-vault")),
     "azure-data-encrypted-with-own-key": foreign_log_key,
     "gdpr-data-residency": set_path(PROVIDER, "location", "eastus"),
+    "azure-containment-responder": drop(AUTOMATION, blamed=named(PRICING, "defender-virtualmachines")),
+    "azure-containment-delivery": set_path(NAMESPACE, "disableLocalAuth", False),
+    "azure-function-private": set_path(WEBAPP, "publicNetworkAccess", "Enabled"),
+    "azure-function-keyless": set_path(WEBAPP, "identity", None),
+    "azure-function-logs-in-workspace": set_path(INSIGHTS, "disableLocalAuth", False),
+    "azure-custom-role-narrow": edit_input(ROLE_DEFINITION, "permissions",
+                                           lambda p: [{**p[0], "actions": ["Microsoft.Compute/*"]}]),
+    "azure-role-deletion-conditioned": set_path(ROLE, "condition", None, "containment-responder"),
 }
 
 
@@ -196,11 +209,15 @@ def test_example_passes_every_mandatory_rule(stack: str, specs: dict[str, Loaded
     found = findings(specs[stack], graphs[stack])
     assert [(f.rule_id, f.resource_name, f.message) for f in found if f.status == "failed"] == []
     exempted = sorted((f.rule_id, f.resource_name) for f in found if f.status == "exempted")
-    # Only the log account: Network Watcher reaches it through the trusted-services exception
-    # of a public endpoint behind a Deny-all firewall.
+    # The log account: Network Watcher reaches it through the trusted-services exception of a
+    # public endpoint behind a Deny-all firewall. Containment: snapshots are created at
+    # resource-group scope. (Defender's sender grant is made: azure.security_provider_object_id.)
     assert exempted == [("azure-private-endpoints", f"{stack}-logs-account"),
+                        ("azure-role-resource-scope", f"{stack}-containment-responder"),
                         ("azure-storage-public-network-disabled", f"{stack}-logs-account")]
-    assert all("Network Watcher" in f.exemption["reason"] for f in found if f.status == "exempted")
+    reasons = {f.resource_name: f.exemption["reason"] for f in found if f.status == "exempted"}
+    assert "Network Watcher" in reasons[f"{stack}-logs-account"]
+    assert "resource-group scope" in reasons[f"{stack}-containment-responder"]
 
 
 def test_examples_are_judged_by_every_azure_rule(specs: dict[str, LoadedSpec], graphs: dict[str, Graph]) -> None:

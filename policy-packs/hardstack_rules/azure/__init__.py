@@ -2,6 +2,7 @@
 
 from ..azure import (  # noqa: F401 imported for registration
     compute,
+    containment,
     identity,
     keys,
     logging,
