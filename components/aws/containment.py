@@ -80,13 +80,14 @@ class ContainmentArgs:
 
 
 def finding_pattern(min_severity: str) -> str:
-    """GuardDuty findings about EC2 instances at or above the threshold. The environment tag is
-    checked by the function on the instance itself: EventBridge matches each field of an array
-    of objects (the finding's tags) independently, so a pattern cannot pair a key with its value."""
+    """GuardDuty findings about EC2 instances and about credentials (AccessKey: a role's sessions)
+    at or above the threshold. The environment tag is checked by the function on the instance or
+    role itself: EventBridge matches each field of an array of objects (the finding's tags)
+    independently, so a pattern cannot pair a key with its value."""
     return json.dumps({
         "source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
         "detail": {"severity": [{"numeric": [">=", SEVERITY_FLOOR[min_severity]]}],
-                   "resource": {"resourceType": ["Instance"]}},
+                   "resource": {"resourceType": ["Instance", "AccessKey"]}},
     }, sort_keys=True)
 
 

@@ -50,17 +50,31 @@ def severity_label(score: float) -> str:
     return "low"
 
 
+ROLE_PREFIX = "role/"  # Finding.resource of a finding about a role's credentials
+
+
 def parse(event: Mapping[str, Any]) -> Finding | None:
     """The finding of an EventBridge "GuardDuty Finding" event (its detail is the finding as
-    GetFindings returns it: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_cloudwatch.html);
-    None when it is about something other than an EC2 instance."""
+    GetFindings returns it: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_cloudwatch.html),
+    about an EC2 instance (resource: its id) or about an assumed role's credentials (resource:
+    role/NAME); None when it is about anything else."""
     detail = event.get("detail") or {}
     resource = detail.get("resource") or {}
-    instance = (resource.get("instanceDetails") or {}).get("instanceId")
-    if resource.get("resourceType") != "Instance" or not instance:
+    target = None
+    if resource.get("resourceType") == "Instance":
+        target = (resource.get("instanceDetails") or {}).get("instanceId")
+    elif resource.get("resourceType") == "AccessKey":
+        # IAM findings always have resource type AccessKey; accessKeyDetails names the user or,
+        # for a role's session (an instance's credentials used elsewhere), the role
+        # (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-iam.html,
+        # https://docs.aws.amazon.com/guardduty/latest/APIReference/API_AccessKeyDetails.html).
+        key = resource.get("accessKeyDetails") or {}
+        if key.get("userType") == "AssumedRole" and key.get("userName"):
+            target = ROLE_PREFIX + str(key["userName"])
+    if not target:
         return None
     return Finding(id=str(detail["id"]), severity=severity_label(float(detail["severity"])),
-                   title=str(detail.get("title") or detail.get("type") or ""), resource=str(instance))
+                   title=str(detail.get("title") or detail.get("type") or ""), resource=str(target))
 
 
 @dataclass
@@ -195,7 +209,9 @@ def respond(event: Mapping[str, Any], settings: Settings, group_id: str, topic_a
     if finding is None:
         detail = event.get("detail") or {}
         ignored = Finding(str(detail.get("id", "?")), "low", str(detail.get("title", "")), "")
-        return Report(ignored, Decision("ignore", "not about an EC2 instance"), settings.environment)
+        return Report(ignored, Decision("ignore", "not about an EC2 instance or a role"), settings.environment)
+    if finding.resource.startswith(ROLE_PREFIX):
+        return _respond_to_role(finding, settings, topic_arn, clients, now)
     instance = _instance(clients.ec2, finding.resource)
     environment = _tags(instance.get("Tags")).get(ENV_TAG) if instance else None
     report = Report(finding, decide(finding, settings, environment), settings.environment)
@@ -216,10 +232,37 @@ def respond(event: Mapping[str, Any], settings: Settings, group_id: str, topic_a
         Filters=[{"Name": "attachment.instance-id", "Values": [iid]}])["Volumes"]
     for volume in volumes:
         responder.step("snapshot", volume["VolumeId"], lambda v=volume: responder.snapshot(v, iid))
+    _publish(report, topic_arn, clients)
+    return report
+
+
+def _publish(report: Report, topic_arn: str | None, clients: Clients) -> None:
     # Publish what changed, and what would change (notify, dry run); a repeated delivery that
     # changed nothing stays in the function's log only, so an active finding does not page again.
     if topic_arn and (report.changed or report.decision.outcome == "report"):
         clients.sns.publish(TopicArn=topic_arn, Subject=report.subject(), Message=report.to_json())
+
+
+def _role_environment(iam: Any, role: str) -> str | None:
+    """The role's environment tag; None for a role that is gone or that the function may not read
+    (its policy reads this environment's roles only: another's is not ours)."""
+    try:
+        return _tags(iam.list_role_tags(RoleName=role)["Tags"]).get(ENV_TAG)
+    except Exception:
+        return None
+
+
+def _respond_to_role(finding: Finding, settings: Settings, topic_arn: str | None, clients: Clients,
+                     now: datetime) -> Report:
+    """A role's credentials were misused (for example an instance's, used outside AWS): every
+    session issued before now is denied. The instance keeps running; a finding about it isolates it."""
+    role = finding.resource.removeprefix(ROLE_PREFIX)
+    report = Report(finding, decide(finding, settings, _role_environment(clients.iam, role)), settings.environment)
+    if report.decision.outcome == "ignore":
+        return report
+    responder = Responder(clients, settings, "", finding, report, now)
+    responder.step("revoke-sessions", role, lambda: responder.revoke_sessions(role))
+    _publish(report, topic_arn, clients)
     return report
 
 

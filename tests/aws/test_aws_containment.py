@@ -35,7 +35,8 @@ def grants(graph: Graph) -> dict[str, dict[str, Any]]:
 def test_findings_rule_matches_instance_findings_at_the_spec_threshold(aws_graph: Graph) -> None:
     pattern = json.loads(one(aws_graph, "aws:cloudwatch/eventRule:EventRule").inputs["eventPattern"])
     assert pattern == {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
-                       "detail": {"severity": [{"numeric": [">=", 7]}], "resource": {"resourceType": ["Instance"]}}}
+                       "detail": {"severity": [{"numeric": [">=", 7]}],
+                                  "resource": {"resourceType": ["Instance", "AccessKey"]}}}
 
 
 def test_rule_invokes_the_function_and_only_this_rule_may(aws_graph: Graph) -> None:

@@ -222,3 +222,53 @@ def test_handler_reads_its_settings_and_fails_loudly_on_a_failed_step(account, f
                             "Tags": [{"Key": "hardstack:environment", "Value": "aws-prod-eu"}]}])
     with pytest.raises(RuntimeError, match="containment incomplete"):
         responder.handler(finding_about(other["Instances"][0]["InstanceId"]), None)
+
+
+# --- findings about a role's credentials (resource type AccessKey) ----------------------------------
+
+def role_finding(sample_event: dict[str, Any], role: str, severity: float = 8.0,
+                 user_type: str = "AssumedRole") -> dict[str, Any]:
+    """The sample event with GuardDuty's AccessKey resource (the fields of
+    https://docs.aws.amazon.com/guardduty/latest/APIReference/API_AccessKeyDetails.html) for a
+    role session, as an instance's credentials used outside AWS are reported."""
+    event = json.loads(json.dumps(sample_event))
+    event["detail"]["type"] = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS"
+    event["detail"]["severity"] = severity
+    event["detail"]["resource"] = {"resourceType": "AccessKey", "accessKeyDetails": {
+        "accessKeyId": "ASIAEXAMPLE", "principalId": f"AROAEXAMPLE:{role}-session",
+        "userName": role, "userType": user_type}}
+    return event
+
+
+def test_a_role_finding_revokes_the_roles_sessions_and_touches_no_instance(account, sample_event, settings) -> None:
+    report = run(account, role_finding(sample_event, account.ours.role), settings())
+    assert report.finding.resource == f"role/{account.ours.role}"
+    assert [(a.name, a.target, a.status) for a in report.actions] == [("revoke-sessions", account.ours.role, "done")]
+    assert revocation(account)["Statement"][0]["Condition"] == {
+        "DateLessThan": {"aws:TokenIssueTime": "2026-12-02T14:00:00Z"}}
+    assert groups(account, account.ours.id) == [account.ours.group]  # the instance is another finding's
+
+
+def test_a_role_finding_delivered_twice_changes_nothing(account, sample_event, settings) -> None:
+    event = role_finding(sample_event, account.ours.role)
+    run(account, event, settings())
+    before = revocation(account)
+    again = respond(event, settings(), account.quarantine, account.topic, account.clients,
+                    datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    assert [a.status for a in again.actions] == ["already"] and revocation(account) == before
+
+
+@pytest.mark.parametrize("case", ["another environment", "below the threshold", "an IAM user", "no such role"])
+def test_role_findings_that_are_not_ours_do_nothing(case: str, account, sample_event, settings) -> None:
+    role = {"another environment": account.theirs.role, "no such role": "gone"}.get(case, account.ours.role)
+    event = role_finding(sample_event, role, severity=5.0 if case == "below the threshold" else 8.0,
+                         user_type="IAMUser" if case == "an IAM user" else "AssumedRole")
+    report = run(account, event, settings())
+    assert report.decision.outcome == "ignore" and report.actions == []
+    assert role_policies(account, account.ours.role) == [] and role_policies(account, account.theirs.role) == []
+
+
+def test_a_role_finding_in_dry_run_only_plans(account, sample_event, settings) -> None:
+    report = run(account, role_finding(sample_event, account.ours.role), settings(dry_run=True))
+    assert [(a.name, a.status) for a in report.actions] == [("revoke-sessions", "planned")]
+    assert role_policies(account, account.ours.role) == []
