@@ -23,7 +23,7 @@ __all__ = ["Cluster", "GraphvizMissing", "Placement", "dom_ids", "dot_source", "
 CONTAINERS: tuple[Kind, ...] = ("network", "subnet")
 # Where a node that no network or subnet holds is drawn; kinds not listed are left loose.
 GROUPS: dict[Kind, str] = {"key": "keys", "identity": "identities", "store": "data", "log": "logging & alerts",
-                           "alert": "logging & alerts", "monitor": "logging & alerts"}
+                           "alert": "logging & alerts", "monitor": "logging & alerts", "responder": "logging & alerts"}
 # The details a reviewer asks about first, per kind, in the order shown.
 DETAILS: dict[Kind, tuple[tuple[str, str], ...]] = {
     "workload": (("tee", "TEE"), ("gpu", "GPU")),  # the machine type is in the label
@@ -44,6 +44,7 @@ STYLES: dict[Kind, tuple[str, str, str]] = {
     "log": ("folder", "#f1f5f9", "#475569"),
     "alert": ("octagon", "#fee2e2", "#b91c1c"),
     "monitor": ("box", "#fce7f3", "#be185d"),
+    "responder": ("component", "#ffedd5", "#c2410c"),
 }
 # style, colour, arrowhead; encrypts takes the key colour so that key lines read as the keys'.
 EDGE_STYLES: dict[Relation, tuple[str, str, str]] = {
@@ -52,6 +53,7 @@ EDGE_STYLES: dict[Relation, tuple[str, str, str]] = {
     "logs_to": ("dotted", STYLES["log"][2], "normal"),
     "alerts_to": ("bold", STYLES["alert"][2], "normal"),
     "reaches": ("solid", STYLES["endpoint"][2], "odot"),
+    "triggers": ("bold", STYLES["responder"][2], "normal"),
 }
 FONT = "Helvetica"
 INSTALL_HINT = ("the Graphviz `dot` program is not installed (or not on PATH): install it with "

@@ -19,14 +19,15 @@ from hardstack.render.graph import Graph, Resource
 
 # What each relation may join: a key encrypts anything, only workloads run as identities, etc.
 ANY: frozenset[Kind] = frozenset(
-    ("network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert", "monitor"))
+    ("network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert", "monitor", "responder"))
 ALLOWED: dict[Relation, tuple[frozenset[Kind], frozenset[Kind]]] = {
     "encrypts": (frozenset({"key"}), ANY),
-    "runs_as": (frozenset({"workload"}), frozenset({"identity"})),
+    "runs_as": (frozenset({"workload", "responder"}), frozenset({"identity"})),
     # A log may land in a store (access-log bucket, flow-log account) as well as in a log service.
     "logs_to": (ANY, frozenset({"log", "store"})),
     "alerts_to": (frozenset({"monitor", "log"}), frozenset({"alert"})),
     "reaches": (frozenset({"subnet", "network"}), frozenset({"endpoint"})),
+    "triggers": (frozenset({"monitor", "alert"}), frozenset({"responder"})),
 }
 # Inputs of unexpected shape (another program's, or a provider's newer schema) must not stop the
 # inventory: a fact that cannot be read is left out.

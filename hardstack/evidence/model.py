@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # The kinds of thing a diagram shows, in the order a legend lists them.
-Kind = Literal["network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert", "monitor"]
+Kind = Literal["network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert", "monitor",
+               "responder"]
 KINDS: tuple[Kind, ...] = ("network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert",
-                           "monitor")
+                           "monitor", "responder")
 # The relations between them: source -> target.
 Relation = Literal[
     "encrypts",  # key -> what it encrypts (a store, a workload's disks, a log, an alert topic)
@@ -24,8 +25,9 @@ Relation = Literal[
     "logs_to",  # anything -> the log it writes to
     "alerts_to",  # monitor or log -> alert channel
     "reaches",  # subnet or network -> private endpoint it resolves
+    "triggers",  # monitor or alert channel -> the containment responder its findings start
 ]
-RELATIONS: tuple[Relation, ...] = ("encrypts", "runs_as", "logs_to", "alerts_to", "reaches")
+RELATIONS: tuple[Relation, ...] = ("encrypts", "runs_as", "logs_to", "alerts_to", "reaches", "triggers")
 
 
 @dataclass(frozen=True)

@@ -49,12 +49,14 @@ def sample(store_name: str = "datasets") -> Inventory:
         Node("urn:log", "log", "audit", "aws:cloudwatch/logGroup:LogGroup", "audit"),
         Node("urn:al", "alert", "security", "aws:sns/topic:Topic", "security"),
         Node("urn:mon", "monitor", "root-login", "aws:cloudwatch/metricAlarm:MetricAlarm", "root-login"),
+        Node("urn:rsp", "responder", "containment", "aws:lambda/function:Function", "containment"),
     ]
     edges = [
         Edge("urn:key", "urn:st", "encrypts"), Edge("urn:key", "urn:wl", "encrypts"),
         Edge("urn:wl", "urn:id", "runs_as"), Edge("urn:wl", "urn:log", "logs_to"),
         Edge("urn:mon", "urn:al", "alerts_to"), Edge("urn:log", "urn:al", "alerts_to"),
         Edge("urn:sn-a", "urn:ep", "reaches"), Edge("urn:net", "urn:ep2", "reaches"),
+        Edge("urn:mon", "urn:rsp", "triggers"), Edge("urn:rsp", "urn:id", "runs_as"),
     ]
     return Inventory("aws-prod-eu", "aws", "eu-west-1", nodes, edges)
 

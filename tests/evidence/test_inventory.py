@@ -135,6 +135,9 @@ def test_aws_workload_runs_as_the_role_of_its_instance_profile(graph_of: GraphOf
         (profile,) = instance.propertyDependencies["iamInstanceProfile"]
         (role,) = graph.by_urn(profile).propertyDependencies["role"]  # type: ignore[union-attr]
         expected.add((instance.name, graph.by_urn(role).name))  # type: ignore[union-attr]
+    for function in graph.of_type("aws:lambda/function:Function"):  # the containment responder
+        (role,) = function.propertyDependencies["role"]
+        expected.add((function.name, graph.by_urn(role).name))  # type: ignore[union-attr]
     assert pairs == expected
     assert ("aws-prod-eu-trainer-0", "aws-prod-eu-trainer-role") in pairs
 
@@ -293,3 +296,27 @@ def test_inputs_of_unexpected_shape_do_not_stop_the_inventory() -> None:
     assert {n.name: n.kind for n in inv.nodes} == {"vm": "workload", "key": "key", "bucket": "store", "i": "workload"}
     assert _node(inv, "bucket").details == {"encryption": "provider default", "purpose": "data"}
     assert _node(inv, "i").details["tee"] == "none"
+
+
+# The containment functions, written out independently of the implementation's tables.
+RESPONDERS = {"aws:lambda/function:Function", "gcp:cloudfunctionsv2/function:Function", "azure-native:web:WebApp"}
+
+
+@pytest.mark.parametrize("stack", STACK_NAMES)
+def test_every_example_shows_its_containment_responder_and_what_it_runs_as(stack: str, graph_of: GraphOf) -> None:
+    graph = graph_of(stack)
+    inv = inventory(graph)
+    (responder,) = inv.of_kind("responder")
+    assert responder.type in RESPONDERS and "containment" in responder.name
+    (identity,) = [t for s, t in _edges(inv, "runs_as") if s == responder.name]
+    assert _node(inv, identity).kind == "identity" and "containment" in identity
+
+
+@pytest.mark.parametrize(("stack", "trigger"), [("aws-prod-eu", "aws-prod-eu-monitoring-guardduty"),
+                                                ("gcp-prod-eu", "gcp-prod-eu-monitoring-scc-findings"),
+                                                ("gcp-gpu-eu", "gcp-gpu-eu-monitoring-scc-findings")])
+def test_findings_are_drawn_starting_the_responder(stack: str, trigger: str, graph_of: GraphOf) -> None:
+    inv = inventory(graph_of(stack))
+    (responder,) = inv.of_kind("responder")
+    assert _edges(inv, "triggers") == {(trigger, responder.name)}
+    assert _node(inv, trigger).kind in ("monitor", "alert")

@@ -20,8 +20,8 @@ from hardstack.evidence.model import Edge, Inventory, Node
 ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 KEYWORDS = {"end", "subgraph", "graph", "flowchart", "classdef", "class", "style", "linkstyle", "click", "direction"}
 # id, opening bracket(s), "label", closing bracket(s), optional :::class
-NODE = re.compile(r'(?P<id>\S+?)(?P<open>\(\[|\[\(|\[\[|\[/|\{\{|\[|\(|>)"(?P<label>[^"]*)"'
-                  r'(?P<close>\]\)|\)\]|\]\]|/\]|\}\}|\]|\))(:::(?P<cls>\w+))?')
+NODE = re.compile(r'(?P<id>\S+?)(?P<open>\(\(|\(\[|\[\(|\[\[|\[/|\{\{|\[|\(|>)"(?P<label>[^"]*)"'
+                  r'(?P<close>\)\)|\]\)|\)\]|\]\]|/\]|\}\}|\]|\))(:::(?P<cls>\w+))?')
 SUBGRAPH = re.compile(r'subgraph (?P<id>\S+?)\["(?P<label>[^"]*)"\]')
 EDGE = re.compile(r'(?P<source>\S+) (?P<arrow>-->|-\.->|==>)\|"(?P<label>[^"]*)"\| (?P<target>\S+)')
 HOSTILE = 'bad "quoted" <b>&amp; ]]> x\ny #1 [a] {b} |pipe| `tick` %%{init}%% end'

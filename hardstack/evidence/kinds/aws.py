@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hardstack.evidence.kinds.base import Details, Index, Link, Reverse, Table, catalog_gpu, dig, text
-from hardstack.evidence.model import Edge
+from hardstack.evidence.model import Edge, Relation
 from hardstack.render.graph import Resource
 
 INSTANCE = "aws:ec2/instance:Instance"
@@ -21,6 +21,7 @@ ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 DETECTOR = "aws:guardduty/detector:Detector"
 SECURITY_HUB = "aws:securityhub/account:Account"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+FUNCTION = "aws:lambda/function:Function"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 # The separate encryption and logging resources of a bucket (the V2 names are the older ones).
 SSE_CONFIGS = (
@@ -97,9 +98,11 @@ def _event_sources(pattern: Any) -> set[str]:
 
 
 def _findings_to_topics(index: Index) -> Iterator[Edge]:
-    """GuardDuty and Security Hub reach SNS through an EventBridge rule matching their source."""
+    """GuardDuty and Security Hub reach SNS (alerts_to) and the containment function (triggers)
+    through an EventBridge rule matching their source."""
+    relation: dict[str, Relation] = {"alert": "alerts_to", "responder": "triggers"}
     for target in index.graph.of_type(EVENT_TARGET):
-        alerts = [u for u in index.nodes_named_by(target, "arn") if index.kinds.get(u) == "alert"]
+        alerts = [u for u in index.nodes_named_by(target, "arn") if index.kinds.get(u) in relation]
         for rule_urn in index.refs(target, "rule"):
             try:
                 pattern = json.loads(text(index.by_urn[rule_urn].inputs.get("eventPattern")) or "{}")
@@ -109,7 +112,7 @@ def _findings_to_topics(index: Index) -> Iterator[Edge]:
                 monitor_type = FINDING_SOURCES.get(source)
                 for monitor in index.graph.of_type(monitor_type) if monitor_type else ():
                     for alert in alerts:
-                        yield Edge(monitor.urn, alert, "alerts_to")
+                        yield Edge(monitor.urn, alert, relation[index.kinds[alert]])
 
 
 def _workload_logs(index: Index) -> Iterator[Edge]:
@@ -131,7 +134,7 @@ TABLE = Table(
         INSTANCE: "workload", KEY: "key", **{b: "store" for b in BUCKETS},
         "aws:ec2/vpc:Vpc": "network", SUBNET: "subnet", ROLE: "identity", ENDPOINT: "endpoint",
         LOG_GROUP: "log", TRAIL: "log", "aws:sns/topic:Topic": "alert",
-        DETECTOR: "monitor", SECURITY_HUB: "monitor",
+        DETECTOR: "monitor", SECURITY_HUB: "monitor", FUNCTION: "responder",
     },
     details={
         INSTANCE: _instance, KEY: _key, LOG_GROUP: _log_group, ENDPOINT: _endpoint,
@@ -150,6 +153,8 @@ TABLE = Table(
         *(Link(b, "serverSideEncryptionConfiguration", "", "encrypts") for b in BUCKETS),
         *(Link(sse, "rules", "bucket", "encrypts") for sse in SSE_CONFIGS),
         Link(INSTANCE, "", "iamInstanceProfile", "runs_as"),
+        Link(FUNCTION, "", "role", "runs_as"),
+        Link(FUNCTION, "", "loggingConfig", "logs_to"),
         Link("aws:ec2/flowLog:FlowLog", "vpcId", "logDestination", "logs_to"),
         Link("aws:ec2/flowLog:FlowLog", "subnetId", "logDestination", "logs_to"),
         *(Link(lg, "bucket", "targetBucket", "logs_to") for lg in BUCKET_LOGGING),

@@ -23,6 +23,7 @@ from hardstack.evidence.model import Kind
 from hardstack.render.graph import Resource
 
 VM = "azure-native:compute:VirtualMachine"
+WEB_APP = "azure-native:web:WebApp"
 KEY = "azure-native:keyvault:Key"
 DES = "azure-native:compute:DiskEncryptionSet"
 STORAGE = "azure-native:storage:StorageAccount"
@@ -115,6 +116,11 @@ def _system_topic(r: Resource, index: Index) -> Kind | None:
     return "monitor" if "keyvault" in text(r.inputs.get("topicType")).lower() else None
 
 
+def _function_app(r: Resource, index: Index) -> Kind | None:
+    # Web apps are applications; a function app is here the containment responder.
+    return "responder" if "functionapp" in text(r.inputs.get("kind")).lower() else None
+
+
 def _service(name: str) -> Details:
     return lambda r, index: {"service": name}
 
@@ -127,6 +133,7 @@ TABLE = Table(
         "azure-native:managedidentity:UserAssignedIdentity": "identity", ENDPOINT: "endpoint",
         WORKSPACE: "log", "azure-native:monitor:ActionGroup": "alert",
         PRICING: "monitor", SYSTEM_TOPIC: _system_topic, **{a: "monitor" for a in ALERT_RULES},
+        WEB_APP: _function_app,
     },
     details={
         VM: _vm, KEY: _key, STORAGE: _storage, WORKSPACE: _workspace, ENDPOINT: _endpoint,
@@ -146,6 +153,7 @@ TABLE = Table(
         Link(VM, "storageProfile", "", "encrypts"),
         Link(STORAGE, "encryption", "", "encrypts"),
         Link(VM, "", "identity", "runs_as"),
+        Link(WEB_APP, "", "identity", "runs_as"),
         Link(DIAGNOSTICS, "resourceUri", "workspaceId", "logs_to"),
         Link(DIAGNOSTICS, "resourceUri", "storageAccountId", "logs_to"),
         Link(FLOW_LOG, "targetResourceId", "storageId", "logs_to"),

@@ -14,6 +14,7 @@ PSC = "gcp:compute/globalForwardingRule:GlobalForwardingRule"
 SINK = "gcp:logging/projectSink:ProjectSink"
 LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
 TOPIC = "gcp:pubsub/topic:Topic"
+FUNCTION = "gcp:cloudfunctionsv2/function:Function"
 ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 SCC_CONFIGS = (
     "gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig",
@@ -83,7 +84,7 @@ TABLE = Table(
         "gcp:serviceaccount/account:Account": "identity", PSC: _psc,
         SINK: "log", LOG_BUCKET: "log",
         "gcp:monitoring/notificationChannel:NotificationChannel": "alert", TOPIC: _topic,
-        ALERT_POLICY: "monitor", **{c: "monitor" for c in SCC_CONFIGS},
+        ALERT_POLICY: "monitor", **{c: "monitor" for c in SCC_CONFIGS}, FUNCTION: "responder",
     },
     details={
         INSTANCE: _instance, KEY: _key, LOG_BUCKET: _log_bucket,
@@ -99,6 +100,10 @@ TABLE = Table(
         Link(LOG_BUCKET, "cmekSettings", "", "encrypts"),
         Link(TOPIC, "kmsKeyName", "", "encrypts"),
         Link(INSTANCE, "", "serviceAccount", "runs_as"),
+        # serviceConfig also names the disks key (the snapshots'): only its account is runs_as.
+        Link(FUNCTION, "", "serviceConfig", "runs_as"),
+        # eventTrigger names the findings topic and the trigger's own account: only the topic triggers.
+        Link(FUNCTION, "eventTrigger", "", "triggers"),
         Link(BUCKET, "", "logging", "logs_to"),
         Link(SINK, "", "destination", "logs_to"),
         Link(ALERT_POLICY, "", "notificationChannels", "alerts_to"),
