@@ -92,3 +92,12 @@ def test_public_invokers_through_bindings_and_policies_fail() -> None:
     policy = {"policyData": '{"bindings": [{"role": "roles/run.invoker", "members": ["allUsers"]}]}'}
     assert check_resource(rule, "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy", policy) == [
         "grants roles/run.invoker to allUsers: anyone can invoke the function"]
+
+
+def test_a_primitive_role_on_a_functions_invoker_grant_fails_the_primitive_roles_rule() -> None:
+    member = "serviceAccount:trigger@p.iam.gserviceaccount.com"
+    rule = REGISTRY["gcp-iam-no-primitive-roles"].policy()
+    invoker = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
+    assert check_resource(rule, invoker, {"role": "roles/run.invoker", "member": member}) == []
+    assert check_resource(rule, invoker, {"role": "roles/editor", "member": member}) == [
+        f"grants primitive role roles/editor to {member}"]

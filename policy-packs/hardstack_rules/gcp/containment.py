@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..gcp.tokens import (
     FIREWALL,
     INSTANCE,
+    INVOKER_IAM,
     LOG_BUCKET,
     PRIMITIVE_ROLES,
     PUBLIC_MEMBERS,
@@ -30,15 +31,6 @@ if TYPE_CHECKING:
 FUNCTION = "gcp:cloudfunctionsv2/function:Function"
 CUSTOM_ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole"
 PUBLISHED = "google.cloud.pubsub.topic.v1.messagePublished"
-# Who may invoke a function: IAM on the function and on its Cloud Run service.
-INVOKER_IAM = (
-    "gcp:cloudfunctionsv2/functionIamMember:FunctionIamMember",
-    "gcp:cloudfunctionsv2/functionIamBinding:FunctionIamBinding",
-    "gcp:cloudfunctionsv2/functionIamPolicy:FunctionIamPolicy",
-    "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
-    "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy",
-    "gcp:cloudrun/iamMember:IamMember", "gcp:cloudrun/iamBinding:IamBinding", "gcp:cloudrun/iamPolicy:IamPolicy",
-)
 REPOSITORY_IAM = "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
 PROJECT_LEVEL = ("gcp:projects/iAMBinding:IAMBinding", "gcp:projects/iAMMember:IAMMember",
                  "gcp:projects/iAMPolicy:IAMPolicy")

@@ -58,7 +58,17 @@ RESOURCE_IAM = (
     "gcp:pubsub/subscriptionIAMPolicy:SubscriptionIAMPolicy", "gcp:serviceaccount/iAMBinding:IAMBinding",
     "gcp:serviceaccount/iAMMember:IAMMember", "gcp:serviceaccount/iAMPolicy:IAMPolicy",
 )
-ALL_IAM = (*KEY_IAM, *RESOURCE_IAM)
+# Who may invoke a function: IAM on the function and on its Cloud Run service.
+INVOKER_IAM = (
+    "gcp:cloudfunctionsv2/functionIamMember:FunctionIamMember",
+    "gcp:cloudfunctionsv2/functionIamBinding:FunctionIamBinding",
+    "gcp:cloudfunctionsv2/functionIamPolicy:FunctionIamPolicy",
+    "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
+    "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy",
+    "gcp:cloudrun/iamMember:IamMember", "gcp:cloudrun/iamBinding:IamBinding", "gcp:cloudrun/iamPolicy:IamPolicy",
+)
+# Every IAM resource: a primitive role is as wrong on a function's invoker grant as anywhere.
+ALL_IAM = (*KEY_IAM, *RESOURCE_IAM, *INVOKER_IAM)
 
 PRIMITIVE_ROLES = frozenset({"roles/owner", "roles/editor", "roles/viewer"})
 PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
