@@ -234,7 +234,8 @@ class AzureEnvironment(pulumi.ComponentResource):
             **self._offline_rotation(),
             **({"containment": {"function_app_id": self.containment.function_app.id,
                                 "quarantine_nsg_id": self.containment.quarantine_nsg.id,
-                                "package_sha256": azure_package.sha256()}} if self.containment else {}),
+                                "package_sha256": self.containment.args.package_sha256}}
+               if self.containment else {}),
         }
 
     def _offline_rotation(self) -> dict[str, Any]:
