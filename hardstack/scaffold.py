@@ -21,6 +21,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from hardstack.spec import CONFIG_KEY, catalog
 from hardstack.spec.models import Environment
+from hardstack.spec.platforms.rules import OFFERS
 from hardstack.spec.response import SEVERITY_SCALES
 
 DEFAULT_MACHINE: dict[str, str] = {
@@ -104,6 +105,7 @@ def render_stack_file(args: ScaffoldArgs) -> str:
         if args.cloud == "azure" else ""
     )
     severities = " | ".join(SEVERITY_SCALES[args.cloud])
+    platform = platform_comment(args.cloud, account, args.region)
     return f"""\
 # hardstack environment '{args.name}' on {args.cloud.upper()} ({args.region}).
 # Written by `hardstack new`. Check it with `hardstack validate`, render it offline with
@@ -143,7 +145,7 @@ config:
       model_lock_days: 30    # days each model artifact version cannot be changed
     logging:
       retention_days: {log_days}   # audit log retention in days{' (HIPAA: six years)' if hipaa else ''}
-{azure}    monitoring:
+{azure}{platform}    monitoring:
       threat_detection: true
       alert_email: {_quote(args.alert_email)}
       # Automated containment of a workload that threat detection reports. mode isolate moves
@@ -156,6 +158,31 @@ config:
     # Exemptions record a decided exception: rule id, resource, reason, expiry date.
     exemptions: []
 """
+
+
+PLATFORM_MARK = "    # platform:"
+
+
+def platform_comment(cloud: str, account: str, region: str) -> str:
+    """The platform section, commented out: a stack uses it by removing the '# ' of its lines."""
+    offer = OFFERS[cloud]
+    family = next(f for f in offer.model_families if region in offer.model_regions.get(f, {region}))
+    endpoint = "    #     - name: scorer          # private model serving endpoint\n"
+    if cloud == "aws":
+        endpoint += (f"    #       image: {account}.dkr.ecr.{region}.amazonaws.com/scorer:1.0   # ECR of {region}\n"
+                     "    #       model_artifact: models/scorer/model.tar.gz   # in a models bucket\n")
+    policy = ('    #   access_policy: "123456789"   # Access Context Manager policy: a VPC Service Controls '
+              "perimeter "
+              "(needs project_number)\n" if cloud == "gcp" else "")
+    return (
+        f"    # The managed AI platform ({offer.service}), private and keyed like the rest: remove the\n"
+        "    # '# ' of the lines below to use it.\n"
+        f"{PLATFORM_MARK}\n"
+        f"    #   notebooks: {{count: 1, instance_type: {offer.notebook_default}}}   # {offer.notebook_service}\n"
+        f"    #   endpoints:\n{endpoint}"
+        f"    #   foundation_models: {{allow: [{family}]}}   # of: {', '.join(offer.model_families)}\n"
+        f"{policy}"
+    )
 
 
 # --- the written document: modeline, spec keys, overrides -----------------------------------------

@@ -169,3 +169,25 @@ def test_default_machine_type_is_one_the_region_runs_confidentially(runner: CliR
     assert env.workloads[0].machine_type == "Standard_DC4es_v6"
     text = (workdir / "stacks" / "Pulumi.east.yaml").read_text()
     assert "Standard_DC4es_v5" not in text  # not offered to a region that cannot run it
+
+
+@pytest.mark.parametrize("cloud, region", [("aws", "eu-west-1"), ("gcp", "europe-west4"), ("azure", "westeurope")])
+def test_the_commented_platform_section_validates_once_uncommented(cloud: str, region: str, runner: CliRunner,
+                                                                   workdir: Path) -> None:
+    from hardstack.scaffold import PLATFORM_MARK
+
+    args = ["new", "lab", "--cloud", cloud, "--region", region, "--compliance", "gdpr"]
+    if cloud == "gcp":  # the perimeter names the project by number
+        args += ["-c", "project_number=123456789012"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    path = workdir / "stacks" / "Pulumi.lab.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(PLATFORM_MARK)
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("    #"))
+    uncommented = [line.replace("    # ", "    ", 1) if start <= i < end else line for i, line in enumerate(lines)]
+    path.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
+    platform = load(path).environment.platform
+    assert platform is not None and platform.notebooks is not None
+    assert [e.name for e in platform.endpoints] == ["scorer"] and platform.foundation_models is not None
+    assert (platform.access_policy is not None) == (cloud == "gcp")

@@ -26,6 +26,7 @@ from ruamel.yaml.events import AliasEvent
 from hardstack.spec import defaults as org
 from hardstack.spec import models
 from hardstack.spec.errors import SpecError, SpecIssue, dotted
+from hardstack.spec.platforms.models import Platform
 from hardstack.spec.rules import cross_field_problems
 from hardstack.spec.view import Problem, SpecView
 
@@ -237,7 +238,13 @@ def _issue(where: Callable[[tuple[str | int, ...]], tuple[Path, int]], raw: Any,
     field = models.Environment.model_fields.get(str(problem.path[0])) if len(problem.path) == 1 else None
     optional_block = field is not None and not field.is_required() and field.default is None
     if not _present(raw, problem.path) and not optional_block:
-        message += f" ({dotted(problem.path)} is not set, so its default applies: set it explicitly)"
+        # A setting whose default is "nothing" (image:, model_artifact:) has no default to blame.
+        parent = _model_at(problem.path[:-1]) if problem.path else None
+        leaf = parent.model_fields.get(problem.path[-1]) if parent is not None and isinstance(
+            problem.path[-1], str) else None
+        unset = leaf is not None and not leaf.is_required() and leaf.default is None
+        message += f" ({dotted(problem.path)} is not set" + (")" if unset else ", so its default applies: set it "
+                                                              "explicitly)")
     return SpecIssue(*where(problem.path), dotted(problem.path), message)
 
 
@@ -301,6 +308,7 @@ def _partial_view(raw: dict[str, Any]) -> SpecView:
         monitoring=part("monitoring", TypeAdapter(models.Monitoring)),
         data=part("data", TypeAdapter(models.Data)),
         workloads=items("workloads", models.Workload),
+        platform=part("platform", TypeAdapter(Platform | None)),
         exemptions=items("exemptions", models.Exemption),
     )
 

@@ -14,14 +14,15 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from hardstack.spec.fields import Name, _Strict
+from hardstack.spec.platforms.models import Platform
 
 Cloud = Literal["aws", "azure", "gcp"]
 Framework = Literal["gdpr", "hipaa", "nist-800-53"]
@@ -38,11 +39,6 @@ Zone = Annotated[
     Field(description="a GCP zone such as europe-west4-c"),
 ]
 
-Name = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,28}[a-z0-9]$"),
-    Field(description="lower-case letters, digits and '-', 2-30 characters, starting with a letter"),
-]
 
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 BLUEPRINT_REFERENCE = rf"^{_IDENTIFIER}(\.{_IDENTIFIER})*:{_IDENTIFIER}(\.{_IDENTIFIER})*$"
@@ -64,12 +60,6 @@ def _blueprint_reference(value: str) -> str:
 BlueprintReference = Annotated[
     str, AfterValidator(_blueprint_reference), Field(json_schema_extra={"pattern": BLUEPRINT_REFERENCE}),
 ]
-
-
-class _Strict(BaseModel):
-    # Unknown keys are typos until proven otherwise: a misspelt security setting must not be
-    # silently ignored and replaced by a default.
-    model_config = ConfigDict(extra="forbid", populate_by_name=False)
 
 
 RFC1918 = tuple(ipaddress.IPv4Network(b) for b in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
@@ -320,6 +310,11 @@ class Environment(_Strict):
     data: Data = Field(default_factory=Data)
     logging: Logging = Field(default_factory=Logging)
     monitoring: Monitoring
+    platform: Platform | None = Field(
+        None,
+        description="the cloud's managed AI platform (SageMaker and Bedrock, Vertex AI, Azure Machine Learning and "
+        "Azure OpenAI): notebooks, private model endpoints and foundation-model access, hardened like the VMs",
+    )
     azure: AzureTenant | None = Field(None, description="azure only: the tenant the subscription belongs to")
     blueprint: BlueprintReference | None = Field(
         None,

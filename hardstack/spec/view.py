@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hardstack.spec.models import AzureTenant, Data, Environment, Exemption, Keys, Logging, Monitoring, Workload
+    from hardstack.spec.platforms.models import Platform
 
 Path = tuple[str | int, ...]
 
@@ -36,6 +37,7 @@ class SpecView:
     monitoring: Monitoring | None = None
     data: Data | None = None
     workloads: list[tuple[int, Workload]] = field(default_factory=list)
+    platform: Platform | None = None
     exemptions: list[tuple[int, Exemption]] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
 
@@ -45,7 +47,7 @@ class SpecView:
             name=env.name, cloud=env.cloud, region=env.region, account=env.account,
             project_number=env.project_number, azure=env.azure, azure_given=env.azure is not None,
             compliance=list(env.compliance), keys=env.keys, logging=env.logging,
-            monitoring=env.monitoring, data=env.data, workloads=list(enumerate(env.workloads)),
+            monitoring=env.monitoring, data=env.data, workloads=list(enumerate(env.workloads)), platform=env.platform,
             exemptions=list(enumerate(env.exemptions)),
         )
 

@@ -282,7 +282,7 @@ def test_every_example_bom_is_valid_and_lists_its_machines_keys_and_stores(
              "aws:s3/bucket:Bucket": "data", "azure-native:storage:StorageAccount": "data",
              "gcp:storage/bucket:Bucket": "data"}
     stacks = sorted(Path(next(iter(example_paths.values()))).parent.glob("Pulumi.*.yaml"))
-    assert len(stacks) == 5
+    assert len(stacks) >= 5  # every example stack: the five VM environments and those that add more
     validator = JsonStrictValidator(SchemaVersion.V1_6)
     for path in stacks:
         graph = example_graph(path)
