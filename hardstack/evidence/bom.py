@@ -63,7 +63,7 @@ VERDICTS = ("pass", "fail")
 RESERVED = frozenset({f"{NS}:verdict", f"{NS}:cloud", f"{NS}:region"})
 # The node kinds that become components; the rest (networks, identities, alerts...) are context
 # a reviewer reads in the diagram, and show up here through the services and properties.
-COMPONENT_KINDS = ("workload", "key", "store", "log")
+COMPONENT_KINDS = ("workload", "key", "store", "log", "platform")
 # Details shown as typed fields or nested components rather than only as properties.
 _NESTED = ("gpu", "image")
 
@@ -136,9 +136,11 @@ def _component(node: Node, inventory: Inventory) -> Component:
     if node.within is not None:
         props.append(Property(name=f"{NS}:within", value=_name_of(inventory, node.within)))
     common = {"name": node.name, "bom_ref": node.id, "description": node.label or None}
-    if node.kind == "workload":
+    if node.kind in ("workload", "platform"):
         props += [Property(name=f"{NS}:runs_as", value=_name_of(inventory, e.target))
                   for e in inventory.related("runs_as") if e.source == node.id]
+        if node.kind == "platform":  # a managed service: the cloud runs the machines
+            return Component(type=ComponentType.PLATFORM, properties=props, **common)
         return Component(type=ComponentType.DEVICE, properties=props, components=_parts(node), **common)
     if node.kind == "key":
         props += [Property(name=f"{NS}:encrypts", value=_name_of(inventory, e.target))

@@ -23,7 +23,8 @@ __all__ = ["Cluster", "GraphvizMissing", "Placement", "dom_ids", "dot_source", "
 CONTAINERS: tuple[Kind, ...] = ("network", "subnet")
 # Where a node that no network or subnet holds is drawn; kinds not listed are left loose.
 GROUPS: dict[Kind, str] = {"key": "keys", "identity": "identities", "store": "data", "log": "logging & alerts",
-                           "alert": "logging & alerts", "monitor": "logging & alerts", "responder": "logging & alerts"}
+                           "alert": "logging & alerts", "monitor": "logging & alerts", "responder": "logging & alerts",
+                           "platform": "AI platform"}
 # The details a reviewer asks about first, per kind, in the order shown.
 DETAILS: dict[Kind, tuple[tuple[str, str], ...]] = {
     "workload": (("tee", "TEE"), ("gpu", "GPU")),  # the machine type is in the label
@@ -45,6 +46,7 @@ STYLES: dict[Kind, tuple[str, str, str]] = {
     "alert": ("octagon", "#fee2e2", "#b91c1c"),
     "monitor": ("box", "#fce7f3", "#be185d"),
     "responder": ("component", "#ffedd5", "#c2410c"),
+    "platform": ("box3d", "#ecfccb", "#4d7c0f"),
 }
 # style, colour, arrowhead; encrypts takes the key colour so that key lines read as the keys'.
 EDGE_STYLES: dict[Relation, tuple[str, str, str]] = {

@@ -19,10 +19,11 @@ from hardstack.render.graph import Graph, Resource
 
 # What each relation may join: a key encrypts anything, only workloads run as identities, etc.
 ANY: frozenset[Kind] = frozenset(
-    ("network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert", "monitor", "responder"))
+    ("network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert", "monitor", "responder",
+     "platform"))
 ALLOWED: dict[Relation, tuple[frozenset[Kind], frozenset[Kind]]] = {
     "encrypts": (frozenset({"key"}), ANY),
-    "runs_as": (frozenset({"workload", "responder"}), frozenset({"identity"})),
+    "runs_as": (frozenset({"workload", "responder", "platform"}), frozenset({"identity"})),
     # A log may land in a store (access-log bucket, flow-log account) as well as in a log service.
     "logs_to": (ANY, frozenset({"log", "store"})),
     "alerts_to": (frozenset({"monitor", "log"}), frozenset({"alert"})),

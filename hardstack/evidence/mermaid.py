@@ -19,16 +19,17 @@ __all__ = ["MAX_NODES", "mermaid"]
 MAX_NODES = 40
 PREFIX: dict[Kind, str] = {"network": "net", "subnet": "sn", "workload": "wl", "identity": "id", "key": "key",
                            "store": "st", "endpoint": "ep", "log": "log", "alert": "al", "monitor": "mon",
-                           "responder": "rsp"}
+                           "responder": "rsp", "platform": "ai"}
 PLURAL: dict[Kind, str] = {"network": "networks", "subnet": "subnets", "workload": "workloads",
                            "identity": "identities", "key": "keys", "store": "data stores",
                            "endpoint": "private endpoints", "log": "logs", "alert": "alert channels",
-                           "monitor": "monitors", "responder": "responders"}
+                           "monitor": "monitors", "responder": "responders", "platform": "AI platform services"}
 # Opening and closing brackets of each kind's shape, as the Graphviz diagram's where Mermaid has one.
 SHAPES: dict[Kind, tuple[str, str]] = {"network": ("[", "]"), "subnet": ("[", "]"), "workload": ("[", "]"),
                                        "identity": ("([", "])"), "key": ("{{", "}}"), "store": ("[(", ")]"),
                                        "endpoint": (">", "]"), "log": ("[/", "/]"), "alert": ("[[", "]]"),
-                                       "monitor": ("(", ")"), "responder": ("((", "))")}
+                                       "monitor": ("(", ")"), "responder": ("((", "))"),
+                                       "platform": ("[[", "]]")}
 ARROWS: dict[Relation, str] = {"encrypts": "-.->", "runs_as": "-->", "logs_to": "-.->", "alerts_to": "==>",
                                "reaches": "-->", "triggers": "==>"}
 NOTE_ID = "collapsed_note"

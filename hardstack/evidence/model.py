@@ -15,9 +15,11 @@ from typing import Literal
 
 # The kinds of thing a diagram shows, in the order a legend lists them.
 Kind = Literal["network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert", "monitor",
-               "responder"]
+               "responder", "platform"]
+# "platform": a managed AI service the environment uses (a notebook, a model endpoint, a foundation-model
+# account or guardrail), drawn apart from the VMs it does not run on.
 KINDS: tuple[Kind, ...] = ("network", "subnet", "workload", "identity", "key", "store", "endpoint", "log", "alert",
-                           "monitor", "responder")
+                           "monitor", "responder", "platform")
 # The relations between them: source -> target.
 Relation = Literal[
     "encrypts",  # key -> what it encrypts (a store, a workload's disks, a log, an alert topic)

@@ -25,11 +25,13 @@ def _cell(text: object) -> str:
 def stack_summary(verdict: Verdict, stack: StackReport, inventory: Inventory, evidence: dict[str, Any],
                   page_name: str | None = None) -> str:
     result = verdict.stack_verdict(stack)
-    kinds = {k: len(inventory.of_kind(k)) for k in ("workload", "key", "store", "endpoint")}
+    kinds = {k: len(inventory.of_kind(k)) for k in ("workload", "key", "store", "endpoint", "platform")}
     lines = [f"### {_cell(stack.stack)}: {ICON[result]}", "",
              f"{inventory.cloud} · {inventory.region or '–'} · {len(stack.graph or [])} resources · "
              f"{kinds['workload']} confidential workload(s), {kinds['key']} key(s), {kinds['store']} data store(s), "
-             f"{kinds['endpoint']} private endpoint(s) · {len(verdict.blocking(stack))} blocking, "
+             f"{kinds['endpoint']} private endpoint(s)"
+             + (f", {kinds['platform']} AI platform service(s)" if kinds["platform"] else "")
+             + f" · {len(verdict.blocking(stack))} blocking, "
              f"{len(verdict.exempted(stack))} exempted"
              + (f" · full report: `{page_name}`" if page_name else ""), "",
              "```mermaid", mermaid(inventory).rstrip("\n"), "```", ""]
