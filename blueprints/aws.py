@@ -1,7 +1,8 @@
 """The hardened AI environment on AWS, composed from components/aws.
 
 Order matters only where AWS needs it: keys come first (their users are matched by ARN
-condition, so roles need not exist yet), then buckets, network, identities and workloads.
+condition, so roles need not exist yet), then buckets, network, the managed AI platform when the
+spec asks for one (its guardrail bounds the workloads' model invocations), identities and workloads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ import pulumi_aws as aws
 from hardstack.blueprints.tags import aws_tags
 from hardstack.components.aws import guardduty_agent
 from hardstack.components.aws.account_guardrails import AccountGuardrails, AccountGuardrailsArgs
+from hardstack.components.aws.ai_platform import (
+    AiPlatform,
+    AiPlatformArgs,
+    EndpointSpec,
+    serving_role_name,
+    studio_role_name,
+)
 from hardstack.components.aws.audit import AuditTrail, AuditTrailArgs, trail_arn
+from hardstack.components.aws.bedrock import model_arns
 from hardstack.components.aws.bucket import SecureBucket, SecureBucketArgs
 from hardstack.components.aws.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
 from hardstack.components.aws.containment import Containment, ContainmentArgs
@@ -25,11 +34,29 @@ from hardstack.components.aws.log_group import EncryptedLogGroup, EncryptedLogGr
 from hardstack.components.aws.monitoring import ThreatMonitoring, ThreatMonitoringArgs
 from hardstack.components.aws.network import PrivateNetwork, PrivateNetworkArgs
 from hardstack.spec import Environment, names
+from hardstack.spec.platforms import aws as aws_offer
 
 
 def bucket_name(env: Environment, suffix: str) -> str:
     # The same derivation validation checks against S3's naming rules (hardstack.spec.names).
     return names.aws_bucket_name(env.name, suffix, env.account)
+
+
+def foundation_model_arns(env: Environment) -> list[str]:
+    """The foundation models the platform's roles and the bedrock-runtime endpoint allow."""
+    platform = env.platform
+    if platform is None or platform.foundation_models is None:
+        return []
+    patterns = [aws_offer.MODEL_FAMILIES[f] for f in platform.foundation_models.allow]
+    geography = aws_offer.profile_geography(env.region)
+    # A geography's inference profile routes to that geography's regions only, which ones depending on
+    # the model ("According to the model chosen, this might include ...",
+    # https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_bedrock_alpha/CrossRegionInferenceProfileRegion.html):
+    # the grant names the geography's Bedrock regions; the profile, never the grant, picks where a request runs.
+    profile_regions = sorted(r for r in aws_offer.GUARDRAIL_REGIONS
+                             if geography is not None and aws_offer.profile_geography(r) == geography
+                             and not r.startswith("us-gov"))
+    return model_arns(env.region, env.account, patterns, geography, profile_regions)
 
 
 class AwsEnvironment(pulumi.ComponentResource):
@@ -52,9 +79,12 @@ class AwsEnvironment(pulumi.ComponentResource):
         # The containment responder acts on GuardDuty's findings, so it exists wherever they do.
         self.responder = (names.fit_name(f"{env.name}-containment-responder", 64)
                           if env.monitoring.threat_detection and env.workloads else None)
+        self.model_arns = foundation_model_arns(env)
         self._keys()
         self._storage()
         self._network()
+        # Before the workloads: their inference roles invoke models through the platform's guardrail.
+        self._platform()
         self._workloads()
         self.monitoring = ThreatMonitoring(f"{env.name}-monitoring", ThreatMonitoringArgs(
             account_id=env.account, region=env.region, alert_email=env.monitoring.alert_email,
@@ -64,13 +94,31 @@ class AwsEnvironment(pulumi.ComponentResource):
         self._containment()
         self.register_outputs(self.outputs())
 
+    def _platform_roles(self) -> list[str]:
+        env = self.env
+        if env.platform is None:
+            return []
+        names_ = [studio_role_name(env.name)] + [serving_role_name(env.name, e.name) for e in env.platform.endpoints]
+        return [f"arn:aws:iam::{env.account}:role/{n}" for n in names_]
+
     def _keys(self) -> None:
         env, region = self.env, self.env.region
         role_arns = [f"arn:aws:iam::{env.account}:role/{n}" for n in self.role_names.values()]
+        data: dict[str, Any] = {"users": role_arns}
+        if env.platform is not None:
+            # The platform's roles use the key by name; SageMaker encrypts notebook and endpoint volumes with
+            # it through grants ("The KMS key policy must grant permission to the IAM role",
+            # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html), the
+            # domain's EFS home is encrypted by EFS (https://docs.aws.amazon.com/efs/latest/ug/EFSKMS.html)
+            # and the guardrail by Bedrock, for the principal that creates it
+            # (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html): each only
+            # through that service in this region (kms:ViaService), as the compute key does for EBS.
+            data = {"users": role_arns + self._platform_roles(),
+                    "via_services": ["sagemaker", "elasticfilesystem"] + (["bedrock"] if self.model_arns else [])}
         # The responder publishes to the alert topic, which the logs key encrypts.
         responder = [f"arn:aws:iam::{env.account}:role/{self.responder}"] if self.responder else []
         users: dict[str, dict[str, Any]] = {
-            "data": {"users": role_arns},
+            "data": data,
             "logs": {
                 "users": responder,
                 "services": [f"logs.{region}.amazonaws.com"],
@@ -127,7 +175,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             account_id=env.account, subnet_ids=[s.id for s in self.network.endpoint_subnets],
             route_table_ids=[t.id for t in workload_tables],
             bucket_arns=[b.arn for b in self.buckets.values()], guardduty_agent_region=self.agent_region,
-            tags=self.tags,
+            bedrock_model_arns=self.model_arns, tags=self.tags,
         ), opts=self.child)
         self.guardrails = AccountGuardrails(f"{env.name}-guardrails", AccountGuardrailsArgs(
             account_id=env.account,
@@ -149,6 +197,7 @@ class AwsEnvironment(pulumi.ComponentResource):
                 role_name=self.role_names[w.name], account_id=env.account, region=env.region,
                 role=w.role, data_key_arn=self.keys["data"].arn, dataset_bucket_arns=datasets,
                 model_bucket_arns=models, log_group_arn=logs.arn, tags=tags,
+                bedrock=self.platform.access if self.platform is not None else None,
                 agent_artifacts_arn=(guardduty_agent.artifact_objects_arn(self.agent_region)
                                      if self.agent_region else None),
             ), opts=self.child)
@@ -176,13 +225,40 @@ class AwsEnvironment(pulumi.ComponentResource):
             dry_run=response.dry_run, log_retention_days=env.logging.retention_days, tags=self.tags,
         ), opts=self.child)
 
+    def _platform(self) -> None:
+        env = self.env
+        self.platform: AiPlatform | None = None
+        if env.platform is None:
+            return
+        endpoints = []
+        for e in env.platform.endpoints:
+            assert e.image is not None and e.model_artifact is not None  # the spec requires both on aws
+            bucket, _, key = e.model_artifact.partition("/")
+            endpoints.append(EndpointSpec(name=e.name, image=e.image, model_bucket=bucket, model_key=key,
+                                          instance_type=e.instance_type or aws_offer.OFFER.endpoint_default or "",
+                                          count=e.count))
+        notebooks = env.platform.notebooks
+        self.platform = AiPlatform(f"{env.name}-platform", AiPlatformArgs(
+            environment=env.name, account_id=env.account, region=env.region, vpc_id=self.network.vpc.id,
+            vpc_cidr=env.network.cidr, subnet_ids=[s.id for s in self.network.workload_subnets],
+            s3_prefix_list_id=self.endpoints.s3.prefix_list_id, data_key_arn=self.keys["data"].arn,
+            logs_key_arn=self.keys["logs"].arn, log_retention_days=env.logging.retention_days,
+            bucket_arns={n: b.arn for n, b in self.buckets.items()},
+            notebook_count=notebooks.count if notebooks else 0,
+            notebook_type=(notebooks.instance_type if notebooks else None) or aws_offer.OFFER.notebook_default,
+            endpoints=endpoints, model_arns=self.model_arns,
+            tags={**self.tags, "data-classification": env.data_classification},
+        ), opts=pulumi.ResourceOptions(parent=self, depends_on=[self.endpoints]))
+
     def outputs(self) -> dict[str, Any]:
+        platform = self.platform.outputs() if self.platform is not None else {}
         return {
             "vpc_id": self.network.vpc.id,
             "data_key_arn": self.keys["data"].arn,
             "buckets": {n: b.name for n, b in self.buckets.items()},
             "trail_arn": self.audit.trail.arn,
             "alerts_topic_arn": self.monitoring.topic.arn,
+            **platform,
         }
 
 

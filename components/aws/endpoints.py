@@ -64,6 +64,9 @@ class PrivateEndpointsArgs:
     # Region whose GuardDuty agent artifacts workloads download (None: no runtime agent); adds
     # the `guardduty-data` endpoint and read access to that region's artifact bucket.
     guardduty_agent_region: str | None = None
+    # Foundation-model and inference-profile ARNs the bedrock-runtime endpoint lets through (the
+    # platform's allowed families); empty: the endpoint names no model (roles cap the models).
+    bedrock_model_arns: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -71,7 +74,9 @@ class PrivateEndpointsArgs:
             guardduty_agent.artifact_bucket(self.guardduty_agent_region)  # unknown region: ValueError
 
 
-def endpoint_policy(service: str, account_id: str) -> str:
+def endpoint_policy(service: str, account_id: str, bedrock_model_arns: Sequence[str] = (), region: str = "") -> str:
+    if service == "bedrock-runtime" and bedrock_model_arns:
+        return bedrock_policy(account_id, region, bedrock_model_arns)
     return json.dumps({"Version": "2012-10-17", "Statement": [{
         "Sid": "ThisAccountNamedActions",
         "Effect": "Allow",
@@ -80,6 +85,24 @@ def endpoint_policy(service: str, account_id: str) -> str:
         # Endpoint policies cap what IAM grants; the resources are capped by the roles' policies.
         "Resource": "*",
         "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+    }]}, sort_keys=True)
+
+
+def bedrock_policy(account_id: str, region: str, model_arns: Sequence[str]) -> str:
+    """Only the allowed models, and only with this account's guardrails: an endpoint policy is a
+    second fence around the roles' grants (https://docs.aws.amazon.com/bedrock/latest/userguide/vpc-interface-endpoints.html)."""
+    this_account = {"StringEquals": {"aws:PrincipalAccount": account_id}}
+    root = {"AWS": f"arn:aws:iam::{account_id}:root"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "AllowedModelsOnly", "Effect": "Allow", "Principal": root,
+        "Action": sorted(SERVICE_ACTIONS["bedrock-runtime"]), "Resource": sorted(model_arns),
+        "Condition": this_account,
+    }, {
+        # Invoking with a guardrail is also authorized against the guardrail
+        # (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions.html).
+        "Sid": "OwnGuardrails", "Effect": "Allow", "Principal": root, "Action": ["bedrock:ApplyGuardrail"],
+        "Resource": f"arn:aws:bedrock:{region}:{account_id}:guardrail/*",
+        "Condition": this_account,
     }]}, sort_keys=True)
 
 
@@ -113,7 +136,8 @@ class PrivateEndpoints(pulumi.ComponentResource):
                 vpc_endpoint_type="Interface",
                 service_name=f"com.amazonaws.{args.region}.{service}",
                 subnet_ids=list(args.subnet_ids), security_group_ids=[self.security_group.id],
-                private_dns_enabled=True, policy=endpoint_policy(service, args.account_id),
+                private_dns_enabled=True,
+                policy=endpoint_policy(service, args.account_id, args.bedrock_model_arns, args.region),
                 tags=tags, opts=child,
             )
             for service in args.services

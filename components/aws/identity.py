@@ -2,7 +2,8 @@
 
 Instances get short-lived credentials from the instance profile (no access keys anywhere).
 Every Allow names its actions and this environment's resources: keys, buckets, its log group,
-and the region's foundation models. There is deliberately no interactive access (no SSH, no
+and the region's foundation models (with the platform's foundation-model access: only the allowed
+families, only through the environment's guardrail). There is deliberately no interactive access (no SSH, no
 Session Manager, whose channel APIs cannot be scoped to a resource): workloads are immutable
 and change by redeployment.
 """
@@ -16,6 +17,8 @@ from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
+
+from hardstack.components.aws.bedrock import BedrockAccess, bedrock_statements
 
 READ = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"]
 WRITE = ["s3:PutObject"]
@@ -48,6 +51,9 @@ class WorkloadIdentityArgs:
     # (components.aws.guardduty_agent.artifact_objects_arn); None: no runtime agent.
     agent_artifacts_arn: str | None = None
     max_session_seconds: int = 3600
+    # With the managed AI platform's foundation-model access: inference roles invoke the allowed models
+    # only, through the environment's guardrail (components.aws.bedrock); None: any model of the region.
+    bedrock: BedrockAccess | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -78,6 +84,8 @@ def grants(args: WorkloadIdentityArgs) -> list[dict[str, Any]]:
     if args.role == "training":
         statements.append({"Sid": "WriteModels", "Effect": "Allow", "Action": WRITE,
                            "Resource": _objects(args.model_bucket_arns)})
+    elif args.bedrock is not None:
+        statements += bedrock_statements(args.bedrock)
     else:
         statements.append({"Sid": "InvokeFoundationModels", "Effect": "Allow", "Action": BEDROCK,
                            "Resource": f"arn:aws:bedrock:{args.region}::foundation-model/*"})
@@ -96,14 +104,20 @@ def boundary(args: WorkloadIdentityArgs) -> dict[str, Any]:
     log_groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:/hardstack/*"
     agent = ([{"Sid": "CeilingGuardDutyAgent", "Effect": "Allow", "Action": ["s3:GetObject"],
                "Resource": [args.agent_artifacts_arn]}] if args.agent_artifacts_arn is not None else [])
+    models: list[dict[str, Any]] = [{"Sid": "CeilingModels", "Effect": "Allow", "Action": BEDROCK,
+                                     "Resource": f"arn:aws:bedrock:{args.region}::foundation-model/*"}]
+    if args.bedrock is not None:
+        models = [{"Sid": "CeilingModels", "Effect": "Allow", "Action": BEDROCK,
+                   "Resource": sorted(args.bedrock.model_arns)},
+                  {"Sid": "CeilingGuardrail", "Effect": "Allow", "Action": ["bedrock:ApplyGuardrail"],
+                   "Resource": [args.bedrock.guardrail_arn]}]
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "CeilingEnvironmentData", "Effect": "Allow", "Action": READ + WRITE,
          "Resource": buckets + _objects(buckets)},
         {"Sid": "CeilingDataKey", "Effect": "Allow", "Action": KMS_READ + KMS_WRITE,
          "Resource": [args.data_key_arn]},
         {"Sid": "CeilingLogs", "Effect": "Allow", "Action": LOGS, "Resource": [log_groups, f"{log_groups}:*"]},
-        {"Sid": "CeilingModels", "Effect": "Allow", "Action": BEDROCK,
-         "Resource": f"arn:aws:bedrock:{args.region}::foundation-model/*"},
+        *models,
         *agent,
         {"Sid": "NeverTamperWithControls", "Effect": "Deny", "Action": BOUNDARY_DENY, "Resource": "*"},
     ]}

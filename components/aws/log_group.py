@@ -24,6 +24,8 @@ class EncryptedLogGroupArgs:
     kms_key_arn: pulumi.Input[str]
     retention_days: int
     tags: Mapping[str, str] = field(default_factory=dict)
+    # A name an AWS service writes to by itself (/aws/sagemaker/Endpoints/<name>); None: /hardstack/<name>.
+    group_name: str | None = None
 
 
 class EncryptedLogGroup(pulumi.ComponentResource):
@@ -35,7 +37,7 @@ class EncryptedLogGroup(pulumi.ComponentResource):
         super().__init__("hardstack:aws:EncryptedLogGroup", name, None, opts)
         self.group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=f"/hardstack/{name}",
+            name=args.group_name or f"/hardstack/{name}",
             kms_key_id=args.kms_key_arn,
             retention_in_days=retention_step(args.retention_days),
             tags=dict(args.tags),

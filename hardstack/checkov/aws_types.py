@@ -57,6 +57,14 @@ AWS_TYPES: dict[str, str] = {
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
     "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration":
         "aws_bedrock_model_invocation_logging_configuration",
+    # The managed AI platform (components/aws/ai_platform.py).
+    "aws:sagemaker/domain:Domain": "aws_sagemaker_domain",
+    "aws:sagemaker/notebookInstance:NotebookInstance": "aws_sagemaker_notebook_instance",
+    "aws:sagemaker/model:Model": "aws_sagemaker_model",
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "aws_sagemaker_endpoint_configuration",
+    "aws:sagemaker/endpoint:Endpoint": "aws_sagemaker_endpoint",
+    "aws:bedrock/guardrail:Guardrail": "aws_bedrock_guardrail",
+    "aws:bedrock/guardrailVersion:GuardrailVersion": "aws_bedrock_guardrail_version",
 }
 
 # Pulumi property names that differ from Terraform's beyond camelCase -> snake_case and the
@@ -67,4 +75,6 @@ AWS_RENAMES: dict[str, str] = {
     "notEquals": "not_equals",
     "notStartsWiths": "not_starts_with",
     "notEndsWiths": "not_ends_with",
+    # aws_sagemaker_endpoint_configuration keeps the plural block name.
+    "productionVariants": "production_variants",
 }

@@ -34,6 +34,20 @@ TRAIL_OK = {"isMultiRegionTrail": True, "includeGlobalServiceEvents": True, "ena
                 {"field": "resources.type", "equals": ["AWS::S3::Object"]}]}]}
 PAB_OK = {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}
 
+NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+NOTEBOOK_OK = {"directInternetAccess": "Disabled", "rootAccess": "Disabled", "subnetId": "subnet-1",
+               "securityGroups": ["sg-1"], "kmsKeyId": KEY_ARN,
+               "instanceMetadataServiceConfiguration": {"minimumInstanceMetadataServiceVersion": "2"}}
+MODEL_OK = {"enableNetworkIsolation": True, "vpcConfig": {"subnets": ["subnet-1"], "securityGroupIds": ["sg-1"]}}
+GUARDRAIL_OK = {
+    "kmsKeyArn": KEY_ARN,
+    "contentPolicyConfig": {"filtersConfigs": [
+        *({"type": t, "inputStrength": "HIGH", "outputStrength": "HIGH"}
+          for t in ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT")),
+        {"type": "PROMPT_ATTACK", "inputStrength": "HIGH", "outputStrength": "NONE"}]},
+    "sensitiveInformationPolicyConfig": {"piiEntitiesConfigs": [{"type": "EMAIL", "action": "ANONYMIZE"}]},
+}
+
 CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
     "aws-kms-key-rotation": ("aws:kms/key:Key", {"enableKeyRotation": True}, {"enableKeyRotation": False},
                              "rotation is off"),
@@ -128,4 +142,26 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
         {"action": "lambda:InvokeFunction", "principal": "events.amazonaws.com",
          "sourceArn": f"arn:aws:events:eu-west-1:{ACCOUNT}:rule/findings"},
         {"action": "lambda:InvokeFunction", "principal": "*"}, "any principal may invoke the function"),
+    # The managed AI platform (policy-packs/hardstack_rules/aws/platform.py).
+    "aws-sagemaker-notebook-no-internet": (NOTEBOOK, NOTEBOOK_OK, {**NOTEBOOK_OK, "directInternetAccess": "Enabled"},
+                                           "direct internet access is enabled"),
+    "aws-sagemaker-notebook-no-root": (NOTEBOOK, NOTEBOOK_OK, {**NOTEBOOK_OK, "rootAccess": "Enabled"},
+                                       "root access is enabled"),
+    "aws-sagemaker-notebook-imdsv2": (NOTEBOOK, NOTEBOOK_OK, {**NOTEBOOK_OK, "instanceMetadataServiceConfiguration": {
+        "minimumInstanceMetadataServiceVersion": "1"}}, "IMDSv1 is allowed"),
+    "aws-sagemaker-customer-key": ("aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+                                   {"kmsKeyArn": KEY_ARN, "productionVariants": [{"variantName": "primary"}]},
+                                   {"productionVariants": [{"variantName": "primary"}]},
+                                   "not encrypted with a customer-managed key"),
+    "aws-sagemaker-domain-vpc-only": ("aws:sagemaker/domain:Domain", {"appNetworkAccessType": "VpcOnly"},
+                                      {"appNetworkAccessType": "PublicInternetOnly"},
+                                      "app network access is PublicInternetOnly"),
+    "aws-sagemaker-model-isolated": ("aws:sagemaker/model:Model", MODEL_OK,
+                                     {**MODEL_OK, "enableNetworkIsolation": False}, "network isolation is off"),
+    "aws-bedrock-guardrail-filters": (
+        "aws:bedrock/guardrail:Guardrail", GUARDRAIL_OK,
+        {**GUARDRAIL_OK, "contentPolicyConfig": {"filtersConfigs": [
+            {**f, "outputStrength": "MEDIUM"} if f["type"] == "INSULTS" else f
+            for f in GUARDRAIL_OK["contentPolicyConfig"]["filtersConfigs"]]}},
+        "content filters below HIGH: INSULTS"),
 }

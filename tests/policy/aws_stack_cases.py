@@ -206,6 +206,32 @@ def responder_stack(bound: bool = True, log_key: bool = True, permitted: bool = 
     return s.resources
 
 
+GUARDRAIL_ARN = "arn:aws:bedrock:eu-central-1:123456789012:guardrail/g1"
+CLAUDE = "arn:aws:bedrock:eu-central-1::foundation-model/anthropic.claude-*"
+
+
+def bedrock_stack(guarded: bool = True, any_model: bool = False, endpoint_any: bool = False,
+                  guardrail: bool = True) -> list[Resource]:
+    """The platform's Bedrock access: a guardrail, a role invoking the allowed models through it, and the
+    bedrock-runtime endpoint fencing the same models."""
+    s = Stack()
+    if guardrail:
+        s.add("aws:bedrock/guardrail:Guardrail", "guardrail", {"kmsKeyArn": KEY_ARN})
+    role = s.add("aws:iam/role:Role", "studio-role", {})
+    pinned = {"StringEquals": {"bedrock:GuardrailIdentifier": f"{GUARDRAIL_ARN}:1"}}
+    condition = {"Condition": pinned} if guarded else {}
+    s.add("aws:iam/rolePolicy:RolePolicy", "studio-grants", {"policy": json.dumps({"Statement": [{
+        "Sid": "Invoke", "Effect": "Allow", "Action": ["bedrock:InvokeModel"],
+        "Resource": ["arn:aws:bedrock:eu-central-1::foundation-model/*"] if any_model else [CLAUDE], **condition}]})},
+        {"role": role})
+    s.add("aws:ec2/vpcEndpoint:VpcEndpoint", "bedrock-runtime", {
+        "serviceName": "com.amazonaws.eu-central-1.bedrock-runtime", "vpcEndpointType": "Interface",
+        "policy": json.dumps({"Statement": [{"Sid": "Models", "Effect": "Allow", "Principal": {"AWS": "*"},
+                                             "Action": ["bedrock:InvokeModel"],
+                                             "Resource": "*" if endpoint_any else [CLAUDE]}]})})
+    return s.resources
+
+
 # rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "aws-s3-encryption-configured": (bucket_stack, lambda: bucket_stack(skip="sse"),
@@ -247,4 +273,9 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                   "which no permission lets EventBridge invoke for this rule", "findings"),
     "gdpr-data-residency": (lambda: provider_stack("eu-central-1"), lambda: provider_stack("us-east-1"),
                             "deploys to us-east-1, outside the EU/EEA", "aws-provider"),
+    "aws-bedrock-invoke-through-guardrail": (bedrock_stack, lambda: bedrock_stack(guarded=False),
+                                             "statement Invoke lets a role invoke models without the guardrail",
+                                             "studio-grants"),
+    "aws-bedrock-endpoint-allowed-models": (bedrock_stack, lambda: bedrock_stack(endpoint_any=True),
+                                            "statement Models lets any model through the endpoint", "bedrock-runtime"),
 }

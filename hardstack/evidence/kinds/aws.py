@@ -22,6 +22,12 @@ DETECTOR = "aws:guardduty/detector:Detector"
 SECURITY_HUB = "aws:securityhub/account:Account"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 FUNCTION = "aws:lambda/function:Function"
+# The managed AI platform: notebooks and Studio people work in, models served from private endpoints.
+NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+DOMAIN = "aws:sagemaker/domain:Domain"
+MODEL = "aws:sagemaker/model:Model"
+ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+GUARDRAIL = "aws:bedrock/guardrail:Guardrail"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 # The separate encryption and logging resources of a bucket (the V2 names are the older ones).
 SSE_CONFIGS = (
@@ -81,6 +87,36 @@ def _endpoint(r: Resource, index: Index) -> dict[str, str]:
     return out
 
 
+def _notebook(r: Resource, index: Index) -> dict[str, str]:
+    i = r.inputs
+    details = {"service": "SageMaker notebook instance", "machine_type": text(i.get("instanceType")),
+               "image": text(i.get("platformIdentifier")),
+               "internet": "none" if text(i.get("directInternetAccess")) == "Disabled" else "direct"}
+    return {k: v for k, v in details.items() if v}
+
+
+def _domain(r: Resource, index: Index) -> dict[str, str]:
+    network = text(r.inputs.get("appNetworkAccessType")) or "PublicInternetOnly"
+    return {"service": "SageMaker Studio", "network": network}
+
+
+def _model(r: Resource, index: Index) -> dict[str, str]:
+    container = r.inputs.get("primaryContainer")
+    image = text(container.get("image")) if isinstance(container, dict) else ""
+    isolated = "on" if r.inputs.get("enableNetworkIsolation") is True else "off"
+    return {k: v for k, v in {"service": "SageMaker model", "image": image, "network isolation": isolated}.items() if v}
+
+
+def _guardrail(r: Resource, index: Index) -> dict[str, str]:
+    content = r.inputs.get("contentPolicyConfig")
+    filters = content.get("filtersConfigs") if isinstance(content, dict) else None
+    strengths = sorted({text(f.get("inputStrength")) for f in filters or () if isinstance(f, dict)})
+    sensitive = r.inputs.get("sensitiveInformationPolicyConfig")
+    pii = sensitive.get("piiEntitiesConfigs") if isinstance(sensitive, dict) else None
+    return {"service": "Bedrock guardrail", "content filters": "/".join(strengths) or "none",
+            "personal data": f"{len(pii)} types filtered" if pii else "not filtered"}
+
+
 def _named(service: str) -> Details:
     return lambda r, index: {"service": service}
 
@@ -135,15 +171,18 @@ TABLE = Table(
         "aws:ec2/vpc:Vpc": "network", SUBNET: "subnet", ROLE: "identity", ENDPOINT: "endpoint",
         LOG_GROUP: "log", TRAIL: "log", "aws:sns/topic:Topic": "alert",
         DETECTOR: "monitor", SECURITY_HUB: "monitor", FUNCTION: "responder",
+        NOTEBOOK: "platform", DOMAIN: "platform", MODEL: "platform", GUARDRAIL: "platform",
     },
     details={
         INSTANCE: _instance, KEY: _key, LOG_GROUP: _log_group, ENDPOINT: _endpoint,
         DETECTOR: _named("GuardDuty"), SECURITY_HUB: _named("Security Hub"), TRAIL: _named("CloudTrail"),
+        NOTEBOOK: _notebook, DOMAIN: _domain, MODEL: _model, GUARDRAIL: _guardrail,
     },
     through={"aws:iam/instanceProfile:InstanceProfile": ("role",)},
     reverse={"aws:ec2/routeTable:RouteTable": Reverse(
         "aws:ec2/routeTableAssociation:RouteTableAssociation", "routeTableId", "subnetId")},
-    placement={INSTANCE: ("subnetId",), SUBNET: ("vpcId",), ENDPOINT: ("subnetIds", "vpcId")},
+    placement={INSTANCE: ("subnetId",), SUBNET: ("vpcId",), ENDPOINT: ("subnetIds", "vpcId"),
+               NOTEBOOK: ("subnetId",), DOMAIN: ("subnetIds", "vpcId"), MODEL: ("vpcConfig",)},
     links=(
         Link(INSTANCE, "rootBlockDevice", "", "encrypts"),
         Link(INSTANCE, "ebsBlockDevices", "", "encrypts"),
@@ -154,6 +193,14 @@ TABLE = Table(
         *(Link(sse, "rules", "bucket", "encrypts") for sse in SSE_CONFIGS),
         Link(INSTANCE, "", "iamInstanceProfile", "runs_as"),
         Link(FUNCTION, "", "role", "runs_as"),
+        Link(NOTEBOOK, "kmsKeyId", "", "encrypts"),
+        Link(NOTEBOOK, "", "roleArn", "runs_as"),
+        Link(DOMAIN, "kmsKeyId", "", "encrypts"),
+        Link(DOMAIN, "", "defaultUserSettings", "runs_as"),
+        Link(MODEL, "", "executionRoleArn", "runs_as"),
+        # The endpoint configuration's key encrypts the volumes of the model it serves.
+        Link(ENDPOINT_CONFIG, "kmsKeyArn", "productionVariants", "encrypts"),
+        Link(GUARDRAIL, "kmsKeyArn", "", "encrypts"),
         Link(FUNCTION, "", "loggingConfig", "logs_to"),
         Link("aws:ec2/flowLog:FlowLog", "vpcId", "logDestination", "logs_to"),
         Link("aws:ec2/flowLog:FlowLog", "subnetId", "logDestination", "logs_to"),

@@ -77,5 +77,23 @@ def computed(token: str, name: str, inputs: dict[str, Any], target: Target) -> d
         arn = f"arn:aws:guardduty:{region}:{acct}:detector/{rid}"
     elif module == "cloudwatch" and kind == "EventRule":
         arn = f"arn:aws:events:{region}:{acct}:rule/{physical}"
+    elif module == "sagemaker":
+        # SageMaker names resources by the name given (the domain by a generated d-... id); ARNs use
+        # the kebab-case kind (notebook-instance, endpoint-config) and the name in lower case.
+        sm_kind = {"EndpointConfiguration": "endpoint-config"}.get(kind, _snake(kind))
+        if kind == "Domain":
+            rid = f"d-{short_hash(token, name, length=12)}"
+            out.update(url=f"https://{rid}.studio.{region}.sagemaker.aws", homeEfsFileSystemId=f"fs-{short_hash(name)}",
+                       securityGroupIdForDomainBoundary=f"sg-{short_hash('domain-sg', name)}")
+        arn = f"arn:aws:sagemaker:{region}:{acct}:{sm_kind}/{rid.lower()}"
+    elif module == "bedrock" and kind == "Guardrail":
+        rid = short_hash(token, name, length=12)
+        arn = f"arn:aws:bedrock:{region}:{acct}:guardrail/{rid}"
+        out.update(guardrailId=rid, guardrailArn=arn, version="DRAFT")
+        rid = f"{rid},DRAFT"
+    elif module == "bedrock" and kind == "GuardrailVersion":
+        out["version"] = "1"
+        arn = str(inputs.get("guardrailArn") or arn)
+        rid = f"{arn},1"
     out.update(id=rid, arn=arn)
     return out

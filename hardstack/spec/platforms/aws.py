@@ -73,6 +73,7 @@ GUARDRAIL_REGIONS = frozenset({
     "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
     "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
 })
+EU_GUARDRAIL_REGIONS = sorted(r for r in GUARDRAIL_REGIONS if r.startswith("eu-"))
 NOVA_REGIONS = frozenset({
     "us-east-1", "us-east-2", "us-west-2", "us-gov-west-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1",
     "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1",
@@ -81,8 +82,10 @@ NOVA_REGIONS = frozenset({
 
 # The geography prefix of Bedrock's system-defined cross-Region inference profiles
 # (eu.anthropic.claude-..., us.amazon.nova-...): requests stay inside that geography
-# (https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference-support.html).
-PROFILE_GEOGRAPHY = {"eu": "eu", "us": "us", "ap": "apac", "ca": "ca"}
+# (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html; the geographies:
+# https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_aws-bedrock-alpha.CrossRegionInferenceProfileRegion.html).
+# Regions of other geographies invoke in-region models only.
+PROFILE_GEOGRAPHY = {"eu": "eu", "us": "us", "ap": "apac"}
 
 
 def profile_geography(region: str) -> str | None:
@@ -97,7 +100,7 @@ def _aws_only(view: SpecView) -> Iterable[Problem]:
     if platform.foundation_models is not None and view.region is not None and view.region not in GUARDRAIL_REGIONS:
         yield Problem(("platform", "foundation_models"),
                       f"Bedrock Guardrails is not offered in {view.region}, and hardstack lets roles invoke models "
-                      f"only through a guardrail; Guardrails regions include {', '.join(sorted(r for r in GUARDRAIL_REGIONS if r.startswith('eu-')))} "
+                      f"only through a guardrail; Guardrails regions include {', '.join(EU_GUARDRAIL_REGIONS)} "
                       f"(source: {SRC_GUARDRAIL_REGIONS})")
     for index, endpoint in enumerate(platform.endpoints):
         size = endpoint.instance_type or ""

@@ -22,6 +22,11 @@ KEYED = (
     ("aws:sns/topic:Topic", "kmsMasterKeyId"),
     ("aws:ec2/instance:Instance", "rootBlockDevice"),
     ("aws:ebs/defaultKmsKey:DefaultKmsKey", "keyArn"),
+    # The managed AI platform's stores: notebook volumes, Studio's EFS home, endpoint volumes, guardrails.
+    ("aws:sagemaker/notebookInstance:NotebookInstance", "kmsKeyId"),
+    ("aws:sagemaker/domain:Domain", "kmsKeyId"),
+    ("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "kmsKeyArn"),
+    ("aws:bedrock/guardrail:Guardrail", "kmsKeyArn"),
 )
 
 
