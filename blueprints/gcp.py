@@ -9,6 +9,11 @@ after the binding exists, so no resource is created before its agent may use its
 With threat detection and at least one workload, a containment responder answers Security
 Command Center findings (components/gcp/containment.py; docs/runbooks/containment-gcp.md).
 
+With a `platform` section, Vertex AI joins the environment (components/gcp/workbench.py, vertex.py,
+model_access.py, perimeter.py): its APIs, its agents on the data and disks keys, confidential
+Workbench notebooks in the workload subnet reached through IAP, private (PSC) endpoints and the
+metadata store on the data key, the Model Garden allow-list and a VPC Service Controls perimeter.
+
 Compliance: when the spec lists `hipaa`, the model-artifact and access-log buckets' retention
 policies and the audit log bucket are LOCKED (irreversible: retention can then only grow);
 otherwise they are retained but unlocked. The spec's validation already keeps HIPAA stacks at
@@ -30,13 +35,18 @@ from hardstack.components.gcp.containment import Containment, ContainmentArgs, r
 from hardstack.components.gcp.guardrails import ProjectGuardrails, ProjectGuardrailsArgs
 from hardstack.components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
 from hardstack.components.gcp.keys import KeyRing, KeyRingArgs
+from hardstack.components.gcp.model_access import ModelAccess, ModelAccessArgs
 from hardstack.components.gcp.monitoring import SecurityMonitoring, SecurityMonitoringArgs
 from hardstack.components.gcp.names import bucket_name, resource_name, service_account_id
 from hardstack.components.gcp.network import PrivateNetwork, PrivateNetworkArgs
-from hardstack.components.gcp.services import ServiceAgents, ServiceAgentsArgs
+from hardstack.components.gcp.perimeter import ServicePerimeter, ServicePerimeterArgs
+from hardstack.components.gcp.services import PLATFORM_APIS, REQUIRED_APIS, ServiceAgents, ServiceAgentsArgs
+from hardstack.components.gcp.vertex import VertexAI, VertexAIArgs
+from hardstack.components.gcp.workbench import Workbench, WorkbenchArgs
 from hardstack.components.responders.decision import Settings
 from hardstack.spec import Environment, catalog
 from hardstack.spec.models import Workload
+from hardstack.spec.platforms.gcp import model_values
 
 PROVISIONING = {"standard": "STANDARD", "spot": "SPOT", "flex-start": "FLEX_START"}
 
@@ -51,6 +61,22 @@ def workload_zones(env: Environment, workload: Workload) -> list[str]:
     if not offered:  # not confidential: any zone of the region takes the type
         offered = [f"{env.region}-{letter}" for letter in "abc"]
     return offered[: env.network.zones]
+
+
+def platform_apis(env: Environment) -> tuple[str, ...]:
+    """The project's APIs: the platform's only when the spec has one (other stacks keep theirs)."""
+    if env.platform is None:
+        return REQUIRED_APIS
+    # Access Context Manager is called with the deployer's project as quota project.
+    perimeter = ("accesscontextmanager.googleapis.com",) if env.platform.access_policy else ()
+    return (*REQUIRED_APIS, *PLATFORM_APIS, *perimeter)
+
+
+def notebook_zone(env: Environment, machine_type: str) -> str:
+    """A zone of the region where the N2D size runs confidentially (the catalog's list), else -b."""
+    family = catalog.family_of("gcp", machine_type)
+    zones = family.zones_in(env.region) if family is not None else []
+    return zones[0] if zones else f"{env.region}-b"
 
 
 def locked(env: Environment) -> bool:
@@ -71,7 +97,7 @@ class GcpEnvironment(pulumi.ComponentResource):
         self.labels = gcp_labels(env)
         self.child = pulumi.ResourceOptions(parent=self)
         self.agents = ServiceAgents(f"{env.name}-services", ServiceAgentsArgs(
-            project=self.project, project_number=env.project_number), opts=self.child)
+            project=self.project, project_number=env.project_number, apis=platform_apis(env)), opts=self.child)
         # Everything else waits for the project's APIs (components pass this on to children).
         self.after_apis = pulumi.ResourceOptions(parent=self, depends_on=[self.agents])
         # The responder to findings: deployed with threat detection and at least one workload, in
@@ -88,6 +114,12 @@ class GcpEnvironment(pulumi.ComponentResource):
             ), opts=self.after_apis)
             for w in env.workloads
         }
+        notebooks = env.platform.notebooks if env.platform else None
+        # The notebooks' own account: never the Compute Engine default, never a workload's.
+        self.notebook_identity = WorkloadIdentity(f"{env.name}-notebooks", WorkloadIdentityArgs(
+            project=self.project, account_id=service_account_id(env.name, "notebooks"),
+            description=f"Vertex AI Workbench notebooks of {env.name}",
+        ), opts=self.after_apis) if notebooks else None
         self._storage()
         self.audit = AuditLogging(f"{env.name}-audit", AuditLoggingArgs(
             project=self.project, region=env.region, bucket_id=resource_name(env.name, "audit"),
@@ -96,12 +128,15 @@ class GcpEnvironment(pulumi.ComponentResource):
         self.network = PrivateNetwork(f"{env.name}-net", PrivateNetworkArgs(
             project=self.project, region=env.region, cidr=env.network.cidr, egress=env.network.egress,
             labels=self.labels,
+            # Notebooks are reached through IAP TCP forwarding only (components/gcp/workbench.py).
+            allow_iap_ssh=notebooks is not None,
         ), opts=self.after_apis)
         self.guardrails = ProjectGuardrails(f"{env.name}-guardrails", ProjectGuardrailsArgs(
             project=self.project,
             require_confidential=all(env.confidential_kind(w) != "none" for w in env.workloads),
         ), opts=self.after_apis)
         self._workloads()
+        self._platform()
         self.monitoring = SecurityMonitoring(f"{env.name}-monitoring", SecurityMonitoringArgs(
             project=self.project, region=env.region, name_prefix=env.name,
             alert_email=env.monitoring.alert_email, topic_key_id=self.keys.ids["logs"],
@@ -117,9 +152,11 @@ class GcpEnvironment(pulumi.ComponentResource):
             # Only Google's agents encrypt: workloads read and write through Cloud Storage and
             # Compute Engine, which use the keys as their agents, so workloads get no key rights.
             users={
-                "data": [agents["storage"], *([self.responder_apis.registry_agent] if self.responder_apis else [])],
+                # Vertex AI encrypts as its own agent; Workbench's agent creates the notebooks' disks.
+                "data": [agents["storage"], *([agents["vertex"]] if "vertex" in agents else []),
+                         *([self.responder_apis.registry_agent] if self.responder_apis else [])],
                 "logs": [agents["storage"], agents["logging"], agents["pubsub"]],
-                "disks": [agents["compute"]],
+                "disks": [agents["compute"], *([agents["notebooks"]] if "notebooks" in agents else [])],
             },
             rotation_days=env.keys.rotation_days, protection=env.keys.protection,
             destroy_scheduled_days=env.keys.deletion_window_days, labels=self.labels,
@@ -134,8 +171,9 @@ class GcpEnvironment(pulumi.ComponentResource):
             location=env.region, kind="access-logs", kms_key_id=self.keys.ids["logs"],
             retention_days=env.logging.retention_days, lock_retention=locked(env), labels=self.labels,
         ), opts=self.after_apis)
+        explorers = [self.notebook_identity.member] if self.notebook_identity else []
         grants: dict[str, dict[str, list[Any]]] = {
-            "datasets": {"readers": training, "writers": []},
+            "datasets": {"readers": [*training, *explorers], "writers": []},
             "models": {"readers": everyone, "writers": training},
         }
         self.buckets = {
@@ -164,6 +202,38 @@ class GcpEnvironment(pulumi.ComponentResource):
             for w in env.workloads
         }
 
+    def _platform(self) -> None:
+        """Vertex AI (spec `platform`): notebooks, private endpoints, lineage, model access, perimeter."""
+        env, platform = self.env, self.env.platform
+        self.workbench = self.vertex = self.model_access = self.perimeter = None
+        if platform is None:
+            return
+        if platform.notebooks is not None and self.notebook_identity is not None:
+            machine = platform.notebooks.instance_type or "n2d-standard-4"
+            self.workbench = Workbench(f"{env.name}-workbench", WorkbenchArgs(
+                project=self.project, zone=notebook_zone(env, machine), count=platform.notebooks.count,
+                machine_type=machine, network=self.network.network.id, subnetwork=self.network.workload_subnet.id,
+                service_account_email=self.notebook_identity.email, disk_key_id=self.keys.ids["disks"],
+                name_prefix=resource_name(env.name, "notebook"), labels={**self.labels, "role": "notebook"},
+            ), opts=self.after_apis)
+        self.vertex = VertexAI(f"{env.name}-vertex", VertexAIArgs(
+            project=self.project, region=env.region, network=self.network.network.id,
+            subnetwork=self.network.workload_subnet.id, key_id=self.keys.ids["data"],
+            endpoints=[e.name for e in platform.endpoints], name_prefix=env.name, labels=self.labels,
+        ), opts=self.after_apis)
+        if platform.foundation_models is not None:
+            invokers = [*([self.notebook_identity.member] if self.notebook_identity else []),
+                        *(i.member for i in self.identities.values())]
+            self.model_access = ModelAccess(f"{env.name}-models", ModelAccessArgs(
+                project=self.project,
+                allowed_models=[v for family in platform.foundation_models.allow for v in model_values(family)],
+                invokers=invokers,
+            ), opts=self.after_apis)
+        if platform.access_policy is not None:
+            self.perimeter = ServicePerimeter(f"{env.name}-perimeter", ServicePerimeterArgs(
+                access_policy=platform.access_policy, project_number=self.agents.project_number, name=env.name,
+            ), opts=self.after_apis)
+
     def _containment(self) -> Containment | None:
         """The responder to Security Command Center findings (see responder_apis in __init__)."""
         env = self.env
@@ -191,6 +261,18 @@ class GcpEnvironment(pulumi.ComponentResource):
             "audit_log_bucket": self.audit.bucket.id,
             "findings_topic": self.monitoring.topic.id,
             **({"containment_function": self.containment.function.name} if self.containment else {}),
+            **self._platform_outputs(),
+        }
+
+    def _platform_outputs(self) -> dict[str, Any]:
+        if self.vertex is None:
+            return {}
+        return {
+            "vertex_endpoints": {n: e.name for n, e in self.vertex.endpoints.items()},
+            "vertex_metadata_store": self.vertex.metadata_store.id,
+            **({"notebooks": [i.name for i in self.workbench.instances]} if self.workbench else {}),
+            **({"allowed_models_policy": self.model_access.policy.name} if self.model_access else {}),
+            **({"service_perimeter": self.perimeter.perimeter.name} if self.perimeter else {}),
         }
 
 

@@ -53,6 +53,23 @@ REQUIRED_APIS: tuple[str, ...] = (
 # no API returns the email: Compute Engine, and Pub/Sub if generateServiceIdentity returns none.
 COMPUTE_AGENT = "service-{number}@compute-system.iam.gserviceaccount.com"
 PUBSUB_AGENT = "service-{number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+# The managed AI platform (spec `platform`): Vertex AI, Workbench, and Network Connectivity for the
+# service connection policy that lets Vertex AI create Private Service Connect endpoints
+# (components/gcp/vertex.py). Enabled only for stacks with a platform.
+AIPLATFORM_API = "aiplatform.googleapis.com"
+NOTEBOOKS_API = "notebooks.googleapis.com"
+PLATFORM_APIS: tuple[str, ...] = (AIPLATFORM_API, NOTEBOOKS_API, "networkconnectivity.googleapis.com")
+# Vertex AI encrypts endpoints, datasets and metadata stores as its service agent, which must hold
+# the key first (https://cloud.google.com/vertex-ai/docs/general/cmek; terraform-provider-google's
+# vertex_ai_index_endpoint example creates it with google_project_service_identity and grants its
+# member roles/cloudkms.cryptoKeyEncrypterDecrypter before the CMEK resource). Workbench encrypts
+# the notebook VM's disks with the key (https://cloud.google.com/vertex-ai/docs/workbench/instances/cmek):
+# Compute Engine's agent encrypts the persistent disks, and the Workbench ("Cloud AI Platform
+# Notebooks", service-N@gcp-sa-notebooks) agent creates the VM (https://cloud.google.com/iam/docs/service-agents;
+# terraform-example-foundation lets both reach the KMS project through its perimeter). Both hold
+# the disks key; whether Workbench needs its own agent on the key is for a deployment to confirm.
+# No API returns the Workbench agent's email.
+NOTEBOOKS_AGENT = "service-{number}@gcp-sa-notebooks.iam.gserviceaccount.com"
 
 
 def compute_member(number: str) -> str:
@@ -135,6 +152,15 @@ class ServiceAgents(pulumi.ComponentResource):
             "pubsub": pulumi.Output.all(self.pubsub.email, self.project_number).apply(
                 lambda values: pubsub_member(values[0], values[1])),
         }
+        if AIPLATFORM_API in self.apis:
+            self.vertex = gcp.projects.ServiceIdentity(
+                f"{name}-aiplatform-agent", project=args.project, service=AIPLATFORM_API,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.apis[AIPLATFORM_API]]),
+            )
+            self.members["vertex"] = self.vertex.member
+        if NOTEBOOKS_API in self.apis:
+            self.members["notebooks"] = pulumi.Output.all(self.project_number, self.apis[NOTEBOOKS_API].id).apply(
+                lambda values: "serviceAccount:" + NOTEBOOKS_AGENT.format(number=values[0]))
         self.register_outputs({"project_number": self.project_number})
 
     def _after(self, api: str) -> pulumi.InvokeOutputOptions:

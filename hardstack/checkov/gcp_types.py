@@ -55,6 +55,14 @@ GCP_TYPES: dict[str, str] = {
     "gcp:storage/bucket:Bucket": "google_storage_bucket",
     "gcp:storage/bucketIAMBinding:BucketIAMBinding": "google_storage_bucket_iam_binding",
     "gcp:storage/bucketIAMMember:BucketIAMMember": "google_storage_bucket_iam_member",
+    # The managed AI platform (components/gcp/workbench.py, vertex.py, model_access.py, perimeter.py).
+    "gcp:workbench/instance:Instance": "google_workbench_instance",
+    "gcp:vertex/aiEndpoint:AiEndpoint": "google_vertex_ai_endpoint",
+    "gcp:vertex/aiMetadataStore:AiMetadataStore": "google_vertex_ai_metadata_store",
+    "gcp:vertex/aiDataset:AiDataset": "google_vertex_ai_dataset",
+    "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy":
+        "google_network_connectivity_service_connection_policy",
+    "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter": "google_access_context_manager_service_perimeter",
 }
 
 # Pulumi keys whose Terraform block name is already plural: the exporter would otherwise make
@@ -64,4 +72,6 @@ GCP_RENAMES: dict[str, str] = {
     "conditions": "conditions",  # google_monitoring_alert_policy
     "aggregations": "aggregations",  # google_monitoring_alert_policy condition_threshold.aggregations
     "networks": "networks",  # google_dns_policy, google_dns_managed_zone private_visibility_config
+    "serviceAccounts": "service_accounts",  # google_workbench_instance gce_setup
+    "pscAutomationConfigs": "psc_automation_configs",  # google_vertex_ai_endpoint private_service_connect_config
 }

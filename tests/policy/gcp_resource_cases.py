@@ -62,6 +62,45 @@ INVOKER_OK = {"name": "env-responder", "role": "roles/run.invoker",
               "member": f"serviceAccount:trigger@{PROJECT}.iam.gserviceaccount.com"}
 
 
+NOTEBOOK = "gcp:workbench/instance:Instance"
+DISK_KEY_ID = f"projects/{PROJECT}/locations/europe-west4/keyRings/env-keys/cryptoKeys/disks"
+NOTEBOOK_SETUP: dict[str, Any] = {
+    "machineType": "n2d-standard-4", "disablePublicIp": True,
+    "bootDisk": {"diskEncryption": "CMEK", "kmsKey": DISK_KEY_ID},
+    "dataDisks": {"diskEncryption": "CMEK", "kmsKey": DISK_KEY_ID},
+    "shieldedInstanceConfig": {"enableSecureBoot": True, "enableVtpm": True, "enableIntegrityMonitoring": True},
+    "confidentialInstanceConfig": {"confidentialInstanceType": "SEV"},
+    "serviceAccounts": [{"email": f"env-notebooks@{PROJECT}.iam.gserviceaccount.com"}],
+    "networkInterfaces": [{"network": "projects/p/global/networks/n", "subnet": "projects/p/regions/r/subnetworks/s"}],
+    "metadata": {"notebook-disable-root": "true", "notebook-disable-terminal": "true",
+                 "notebook-disable-downloads": "true", "notebook-disable-nbconvert": "true",
+                 "enable-oslogin": "TRUE", "block-project-ssh-keys": "TRUE"},
+}
+NOTEBOOK_OK: dict[str, Any] = {"location": "europe-west4-a", "disableProxyAccess": True, "gceSetup": NOTEBOOK_SETUP}
+
+
+def notebook(**setup: Any) -> dict[str, Any]:
+    """The good notebook with some gce_setup fields replaced."""
+    return {**NOTEBOOK_OK, "gceSetup": {**NOTEBOOK_SETUP, **setup}}
+
+
+VERTEX_ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint"
+VERTEX_ENDPOINT_OK: dict[str, Any] = {
+    "name": "1234567890", "location": "europe-west4", "encryptionSpec": {"kmsKeyName": KEY_ID},
+    "privateServiceConnectConfig": {"enablePrivateServiceConnect": True, "projectAllowlists": [PROJECT]},
+}
+METADATA_STORE = "gcp:vertex/aiMetadataStore:AiMetadataStore"
+METADATA_STORE_OK = {"name": "default", "region": "europe-west4", "encryptionSpec": {"kmsKeyName": KEY_ID}}
+PERIMETER = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"
+PERIMETER_OK: dict[str, Any] = {
+    "parent": "accessPolicies/1", "name": "accessPolicies/1/servicePerimeters/env",
+    "status": {"resources": ["projects/123456789012"],
+               "restrictedServices": ["aiplatform.googleapis.com", "notebooks.googleapis.com",
+                                      "storage.googleapis.com", "cloudkms.googleapis.com"],
+               "vpcAccessibleServices": {"enableRestriction": True, "allowedServices": ["RESTRICTED-SERVICES"]}},
+}
+
+
 def policy_data(role: str, *members: str) -> str:
     return json.dumps({"bindings": [{"role": role, "members": list(members)}]})
 
@@ -168,6 +207,27 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
     "gcp-function-no-public-invoke": (
         "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", INVOKER_OK, {**INVOKER_OK, "member": "allUsers"},
         "grants roles/run.invoker to allUsers: anyone can invoke the function"),
+    "gcp-workbench-private": (NOTEBOOK, NOTEBOOK_OK, {**NOTEBOOK_OK, "disableProxyAccess": False},
+                              "JupyterLab gets a URL on the internet"),
+    "gcp-workbench-locked-down": (NOTEBOOK, NOTEBOOK_OK,
+                                  notebook(metadata={**NOTEBOOK_SETUP["metadata"], "notebook-disable-root": "false"}),
+                                  'metadata notebook-disable-root is not "true"'),
+    "gcp-workbench-confidential": (NOTEBOOK, NOTEBOOK_OK, notebook(confidentialInstanceConfig={}),
+                                   "not a Confidential VM"),
+    "gcp-workbench-cmek": (NOTEBOOK, NOTEBOOK_OK, notebook(dataDisks={"diskEncryption": "GMEK"}),
+                           "dataDisks is not encrypted with a customer-managed key"),
+    "gcp-workbench-own-identity": (
+        NOTEBOOK, NOTEBOOK_OK, notebook(serviceAccounts=[{"email": "1234-compute@developer.gserviceaccount.com"}]),
+        "runs as the Compute Engine default account"),
+    "gcp-vertex-endpoint-private": (VERTEX_ENDPOINT, VERTEX_ENDPOINT_OK,
+                                    {**VERTEX_ENDPOINT_OK, "privateServiceConnectConfig": None},
+                                    "the endpoint is served on the public API"),
+    "gcp-vertex-cmek": (METADATA_STORE, METADATA_STORE_OK, {**METADATA_STORE_OK, "encryptionSpec": None},
+                        "no encryption_spec.kms_key_name"),
+    "gcp-vertex-perimeter": (PERIMETER, PERIMETER_OK,
+                             {**PERIMETER_OK, "status": {**PERIMETER_OK["status"],
+                                                         "restrictedServices": ["storage.googleapis.com"]}},
+                             "services not restricted: aiplatform.googleapis.com, cloudkms.googleapis.com"),
     "gcp-required-labels": (BUCKET, BUCKET_OK, {**BUCKET_OK, "labels": {"owner": "o", "purpose": "datasets"}},
                             "missing labels: hardstack-environment, data-classification, compliance"),
 }

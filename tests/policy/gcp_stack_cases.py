@@ -223,6 +223,21 @@ def containment_stack(quarantine: tuple[str, ...] = ("INGRESS", "EGRESS"), extra
     return s.resources
 
 
+MODELS = "publishers/google/models/gemini-2.5-flash:predict"
+
+
+def models_stack(allow_list: bool = True) -> list[Resource]:
+    """A notebook account allowed to call Vertex AI, and (or not) the project's model allow-list."""
+    s = Stack()
+    s.add("gcp:projects/iAMMember:IAMMember", "notebooks-invoker", {
+        "project": "p", "role": "roles/aiplatform.user", "member": "serviceAccount:nb@p.iam.gserviceaccount.com"})
+    if allow_list:
+        s.add(ORG_POLICY, "allowed-models", {
+            "name": "projects/p/policies/vertexai.allowedModels", "parent": "projects/p",
+            "spec": {"rules": [{"values": {"allowedValues": [MODELS]}}]}})
+    return s.resources
+
+
 def egress_stack(nat: bool) -> list[Resource]:
     resources = provider_stack("europe-west4")
     if nat:
@@ -270,6 +285,8 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                       "responder-extra"),
     "gcp-function-logs-encrypted": (containment_stack, lambda: containment_stack(log_sink=False),
                                     "function responder's logs go only to the _Default bucket", "responder"),
+    "gcp-vertex-models-allow-list": (models_stack, lambda: models_stack(allow_list=False),
+                                     "no vertexai.allowedModels allow-list limits", "notebooks-invoker"),
     # Cloud-independent, run here with a GCP provider: London is outside the EU/EEA.
     "internet-egress-advisory": (lambda: egress_stack(False), lambda: egress_stack(True),
                                  "Cloud NAT egress-nat gives workloads a path to the internet", "egress-nat"),

@@ -1,5 +1,8 @@
 """HS_GCP_8: organization policies enforce their constraint (no allow_all, no enforce = FALSE,
-no reset, not a dry run only).
+no reset, not a dry run only). A list constraint restricts with denied values or with an
+allow-list: "For a custom allow policy, you explicitly allow a list of models and implicitly deny
+all other models" (vertexai.allowedModels,
+https://cloud.google.com/vertex-ai/generative-ai/docs/control-model-access).
 HS_GCP_9: alert policies are enabled and notify at least one channel.
 
 checkov has no check for google_org_policy_policy or google_monitoring_alert_policy."""
@@ -20,8 +23,9 @@ def _true(value: Any) -> bool:
 def _restricts(rule: dict[str, Any]) -> bool:
     if _true(rule.get("allow_all")) or str(first(rule.get("enforce"))).upper() == "FALSE":
         return False
-    denied = first(block(rule, "values").get("denied_values"))
-    return _true(rule.get("enforce")) or _true(rule.get("deny_all")) or bool(denied)
+    values = block(rule, "values")
+    denied, allowed = first(values.get("denied_values")), first(values.get("allowed_values"))
+    return _true(rule.get("enforce")) or _true(rule.get("deny_all")) or bool(denied) or bool(allowed)
 
 
 class GcpOrgPolicyEnforced(BaseResourceCheck):

@@ -22,6 +22,12 @@ SCC_CONFIGS = (
     "gcp:securitycenter/notificationConfig:NotificationConfig",
     "gcp:securitycenter/v2OrganizationNotificationConfig:V2OrganizationNotificationConfig",
 )
+NOTEBOOK = "gcp:workbench/instance:Instance"
+VERTEX_ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint"
+METADATA_STORE = "gcp:vertex/aiMetadataStore:AiMetadataStore"
+DATASET = "gcp:vertex/aiDataset:AiDataset"
+ORG_POLICY = "gcp:orgpolicy/policy:Policy"
+PERIMETER = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"
 # Private Service Connect for Google APIs targets one of these bundles; other global forwarding
 # rules are load balancers, not private endpoints.
 PSC_TARGETS = ("all-apis", "vpc-sc")
@@ -42,6 +48,38 @@ def _instance(r: Resource, index: Index) -> dict[str, str]:
         "zone": text(i.get("zone")).rsplit("/", 1)[-1],
     }
     return {k: v for k, v in details.items() if v}
+
+
+def _notebook(r: Resource, index: Index) -> dict[str, str]:
+    setup = r.inputs.get("gceSetup") or {}
+    kind = text(dig(setup, "confidentialInstanceConfig", "confidentialInstanceType"))
+    details = {
+        "machine_type": text(setup.get("machineType")), "tee": tee_name(kind) if kind else "none",
+        "zone": text(r.inputs.get("location")), "service": "Vertex AI Workbench",
+    }
+    return {k: v for k, v in details.items() if v}
+
+
+def _org_policy(r: Resource, index: Index) -> Kind | None:
+    # The Model Garden allow-list is a platform guardrail; the project's other policies are not drawn.
+    return "platform" if text(r.inputs.get("name")).endswith("/policies/vertexai.allowedModels") else None
+
+
+def _allowed_models(r: Resource, index: Index) -> dict[str, str]:
+    rules = dig(r.inputs, "spec", "rules") or []
+    values = [v for rule in rules if isinstance(rule, dict) for v in dig(rule, "values", "allowedValues") or []]
+    return {"service": "Model Garden allow-list (vertexai.allowedModels)", "models": str(len(values))}
+
+
+def _perimeter(r: Resource, index: Index) -> dict[str, str]:
+    services = dig(r.inputs, "status", "restrictedServices") or []
+    return {"service": "VPC Service Controls perimeter", "restricted": ", ".join(str(s) for s in services)}
+
+
+def _vertex_endpoint(r: Resource, index: Index) -> dict[str, str]:
+    psc = r.inputs.get("privateServiceConnectConfig") or {}
+    return {"service": "Vertex AI online prediction",
+            "access": "Private Service Connect" if psc.get("enablePrivateServiceConnect") is True else "public"}
 
 
 def _key(r: Resource, index: Index) -> dict[str, str]:
@@ -85,14 +123,21 @@ TABLE = Table(
         SINK: "log", LOG_BUCKET: "log",
         "gcp:monitoring/notificationChannel:NotificationChannel": "alert", TOPIC: _topic,
         ALERT_POLICY: "monitor", **{c: "monitor" for c in SCC_CONFIGS}, FUNCTION: "responder",
+        # Managed AI services (the lead's "platform" kind): notebooks, model endpoints and the
+        # Model Garden allow-list; lineage and datasets are stores under the data key.
+        NOTEBOOK: "platform", VERTEX_ENDPOINT: "platform", METADATA_STORE: "store", DATASET: "store",
+        ORG_POLICY: _org_policy, PERIMETER: "platform",
     },
     details={
         INSTANCE: _instance, KEY: _key, LOG_BUCKET: _log_bucket,
         PSC: lambda r, index: {"service": text(r.inputs.get("target"))},
+        NOTEBOOK: _notebook, VERTEX_ENDPOINT: _vertex_endpoint, METADATA_STORE: _service("Vertex AI ML Metadata"),
+        ORG_POLICY: _allowed_models, PERIMETER: _perimeter,
+        DATASET: _service("Vertex AI datasets"),
         ALERT_POLICY: _service("Cloud Monitoring"), **{c: _service("Security Command Center") for c in SCC_CONFIGS},
     },
     through={"gcp:compute/disk:Disk": ("diskEncryptionKey",)},
-    placement={INSTANCE: ("networkInterfaces",), SUBNET: ("network",), PSC: ("network",)},
+    placement={INSTANCE: ("networkInterfaces",), SUBNET: ("network",), PSC: ("network",), NOTEBOOK: ("gceSetup",)},
     links=(
         Link(INSTANCE, "bootDisk", "", "encrypts"),
         Link(INSTANCE, "attachedDisks", "", "encrypts"),
@@ -100,6 +145,12 @@ TABLE = Table(
         Link(LOG_BUCKET, "cmekSettings", "", "encrypts"),
         Link(TOPIC, "kmsKeyName", "", "encrypts"),
         Link(INSTANCE, "", "serviceAccount", "runs_as"),
+        # gceSetup names the disks key (boot and data disk), the account and the subnet.
+        Link(NOTEBOOK, "gceSetup", "", "encrypts"),
+        Link(NOTEBOOK, "", "gceSetup", "runs_as"),
+        Link(VERTEX_ENDPOINT, "encryptionSpec", "", "encrypts"),
+        Link(METADATA_STORE, "encryptionSpec", "", "encrypts"),
+        Link(DATASET, "encryptionSpec", "", "encrypts"),
         # serviceConfig also names the disks key (the snapshots'): only its account is runs_as.
         Link(FUNCTION, "", "serviceConfig", "runs_as"),
         # eventTrigger names the findings topic and the trigger's own account: only the topic triggers.

@@ -102,6 +102,18 @@ def computed(token: str, name: str, inputs: dict[str, Any], target: Target) -> d
     elif module == "securitycenter":
         location = inputs.get("location", "global")
         rid = f"projects/{project}/locations/{location}/{_collection(kind)}/{physical}"
+    elif module == "workbench" and kind == "Instance":
+        rid = f"projects/{project}/locations/{inputs.get('location')}/instances/{physical}"
+        out["proxyUri"] = ""  # disable_proxy_access: the instance has no proxy URL
+    elif module == "vertex":
+        location = inputs.get("location") or inputs.get("region") or target.region
+        collection = {"AiEndpoint": "endpoints", "AiMetadataStore": "metadataStores", "AiDataset": "datasets"}
+        rid = f"projects/{project}/locations/{location}/{collection.get(kind, _collection(kind))}/{physical}"
+        out["name"] = physical if kind != "AiDataset" else rid
+    elif module == "networkconnectivity":
+        rid = f"projects/{project}/locations/{inputs.get('location', target.region)}/{_collection(kind)}/{physical}"
+    elif module == "accesscontextmanager":
+        rid = physical  # accessPolicies/<n>/servicePerimeters/<name>
     elif module == "dns" and kind == "ManagedZone":
         out["nameServers"] = ["ns-gcp-private.googledomains.com."]
     out["id"] = rid

@@ -60,26 +60,30 @@ MODEL_FAMILIES = {family: ", ".join(f"publishers/{PUBLISHER[family.split('.', 1)
 
 # Where each family can be called regionally. Gemini and Google's embeddings are served in every
 # Vertex AI region hardstack's EU examples use (europe-west1/3/4/9), so they are not restricted.
-# Partner models run in fewer regions: Claude's regional endpoints are us-east5, europe-west1 and
-# asia-southeast1 (https://docs.claude.com/en/docs/build-with-claude/claude-on-vertex-ai, "Anthropic
-# model availability varies by region"); Llama as a service in us-central1 (Llama 3.3) and us-east5
-# (Llama 4); Mistral's in us-central1 and europe-west4 (SRC_MODEL_REGIONS).
+# Partner models run in fewer regions, and their pages say availability "varies by region"
+# (https://docs.claude.com/en/docs/build-with-claude/claude-on-vertex-ai): Claude's regional
+# endpoints are us-east5, europe-west1 and asia-southeast1 (Anthropic's Vertex AI examples and
+# https://theneuralbase.com/anthropic-api/learn/advanced/region-availability-for-claude-on-vertex/);
+# Llama as a service runs in us-central1 (Llama 3.3) and us-east5 (Llama 4), Mistral's in
+# us-central1 and europe-west4 (SRC_MODEL_REGIONS). These partner regions were read from
+# secondary sources: re-check them against the model cards before relying on them.
 MODEL_REGIONS: dict[str, frozenset[str]] = {
     "anthropic.claude": frozenset({"us-east5", "europe-west1", "asia-southeast1"}),
     "meta.llama": frozenset({"us-central1", "us-east5"}),
     "mistralai.mistral": frozenset({"us-central1", "europe-west4"}),
 }
 
-# Vertex AI Workbench and Vertex AI endpoints are regional; these are the EU regions that offer
-# both (https://cloud.google.com/vertex-ai/docs/general/locations); outside the EU hardstack does
-# not restrict them.
-EU_VERTEX_REGIONS = frozenset({"europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6",
-                               "europe-west9", "europe-north1", "europe-central2", "europe-southwest1"})
+# Vertex AI is regional; in Europe it is offered in these regions (Belgium, Finland, Frankfurt,
+# London, Madrid, Milan, Netherlands, Paris, Warsaw, Zürich: https://cloud.google.com/vertex-ai/docs/general/locations
+# and https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations). Outside Europe hardstack
+# does not restrict them.
+EU_VERTEX_REGIONS = frozenset({"europe-west1", "europe-north1", "europe-west3", "europe-west2", "europe-southwest1",
+                               "europe-west8", "europe-west4", "europe-west9", "europe-central2", "europe-west6"})
 SRC_VERTEX_REGIONS = "https://cloud.google.com/vertex-ai/docs/general/locations"
 
 
 def gcp_problems(view: SpecView) -> Iterable[Problem]:
-    """Rules only Vertex AI has: the perimeter names the project by number; the EU regions."""
+    """Rules only Vertex AI has: the perimeter names the project by number; Vertex AI's European regions."""
     from hardstack.spec.view import Problem
 
     platform = view.platform

@@ -8,6 +8,7 @@ from ..gcp import (  # noqa: F401 imported for registration
     logging,
     monitoring,
     network,
+    platform,
     relations,
     storage,
     tagging,
