@@ -3,8 +3,10 @@
 Order follows what Azure checks at creation: the audit workspace and network first (everything
 sends diagnostics there, private endpoints need subnets), then the identities services unwrap
 keys with (their tenant names the vault's tenant), the vault and its keys, the log account and
-flow logs, the data account, disk encryption, workload identities and VMs, monitoring, and last
-the alerts that turn Key Vault's key expiry events into mail (they need the action group).
+flow logs, the data account, disk encryption, workload identities and VMs, the AI platform when
+the spec has a platform section (Azure OpenAI before the Azure Machine Learning workspace, whose
+managed network opens a private endpoint to it), monitoring, and last the alerts that turn Key
+Vault's key expiry events into mail (they need the action group).
 Every resource hangs below the AzureEnvironment component and gets the explicit provider
 through it; nothing uses an ambient default provider.
 """
@@ -32,14 +34,19 @@ from hardstack.components.azure.identity import (
 )
 from hardstack.components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAlertsArgs
 from hardstack.components.azure.key_vault import KeyVault, KeyVaultArgs
+from hardstack.components.azure.ml_compute import MlCompute, MlComputeArgs
+from hardstack.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs, Outbound, PlatformKey
 from hardstack.components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
-from hardstack.components.azure.naming import storage_account_name, vault_name
+from hardstack.components.azure.naming import platform_name, regional_name, storage_account_name, vault_name
 from hardstack.components.azure.network import PrivateNetwork, PrivateNetworkArgs, subnet_plan
+from hardstack.components.azure.openai import OpenAIAccount, OpenAIAccountArgs
+from hardstack.components.azure.roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, Grant, assign
 from hardstack.components.azure.storage import Container, SecureStorageAccount, SecureStorageAccountArgs
 from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
 from hardstack.components.responders import azure_package
 from hardstack.components.responders.decision import Settings
 from hardstack.spec import Environment
+from hardstack.spec.platforms import azure as platform_offer
 
 
 class AzureEnvironment(pulumi.ComponentResource):
@@ -68,11 +75,17 @@ class AzureEnvironment(pulumi.ComponentResource):
         ), opts=self.child)
         self.network = PrivateNetwork(f"{env.name}-net", PrivateNetworkArgs(
             resource_group_name=self.rg, location=env.region, cidr=env.network.cidr,
-            workspace_id=self.audit.id, egress=env.network.egress, tags=self.tags,
+            workspace_id=self.audit.id, egress=env.network.egress, private_dns_groups=self._dns_groups(),
+            platform_clients=self.uses_ml, tags=self.tags,
         ), opts=self.child)
         self._keys()
         self._storage()
         self._workloads()
+        self.ml_workspace: MlWorkspace | None = None
+        self.ml_compute: MlCompute | None = None
+        self.openai: OpenAIAccount | None = None
+        if env.platform is not None:
+            self._platform()
         self.monitoring = ThreatMonitoring(f"{env.name}-monitoring", ThreatMonitoringArgs(
             subscription_id=env.account, resource_group_name=self.rg, alert_email=env.monitoring.alert_email,
             threat_detection=env.monitoring.threat_detection, tags=self.tags,
@@ -87,12 +100,28 @@ class AzureEnvironment(pulumi.ComponentResource):
         self.containment = self._containment() if self.responds else None
         self.register_outputs(self.outputs())
 
+    @property
+    def uses_ml(self) -> bool:
+        """Azure Machine Learning hosts the notebooks and the endpoints."""
+        platform = self.env.platform
+        return platform is not None and (platform.notebooks is not None or bool(platform.endpoints))
+
+    def _dns_groups(self) -> tuple[str, ...]:
+        platform = self.env.platform
+        groups: tuple[str, ...] = ("vault", "blob")
+        if self.uses_ml:
+            groups += ("file", "amlworkspace", "notebooks", "registry")
+        if platform is not None and platform.foundation_models is not None:
+            groups += ("account",)
+        return groups
+
     def _keys(self) -> None:
         env = self.env
         confidential = sorted({k for k in self.kinds.values() if k != "none"})
         purposes = ["data-cmk", "logs-cmk"] + (["disks"] if confidential else [])
         purposes += ["disks-std"] if "none" in self.kinds.values() else []
         purposes += ["functions-cmk"] if self.responds else []
+        purposes += ["platform-cmk"] if env.platform is not None else []
         self.service_ids = ServiceIdentities(f"{env.name}-svc", ServiceIdentitiesArgs(
             resource_group_name=self.rg, location=env.region, purposes=purposes, tags=self.tags,
         ), opts=self.child)
@@ -111,7 +140,8 @@ class AzureEnvironment(pulumi.ComponentResource):
         }
         hsm = env.keys.protection == "hsm"
         self.keys = {p: VaultKey(f"{env.name}-{p}", VaultKeyArgs(purpose=p, hsm=hsm, **common), opts=self.child)
-                     for p in ("data", "logs") + (("functions",) if self.responds else ())}
+                     for p in ("data", "logs") + (("functions",) if self.responds else ())
+                     + (("platform",) if env.platform is not None else ())}
         if confidential:
             self.keys["disks"] = VaultKey(f"{env.name}-disks", VaultKeyArgs(
                 purpose="disks", hsm=True, confidential_release=ConfidentialRelease(env.region, confidential),
@@ -222,6 +252,79 @@ class AzureEnvironment(pulumi.ComponentResource):
             after=list(self.network.subnets.values())[-1:], tags=self.tags,
         ), opts=self.child)
 
+    def _platform(self) -> None:
+        """Azure Machine Learning (notebooks, endpoints) and Azure OpenAI (foundation models), private,
+        keyed with the platform key that one identity unwraps for all of them."""
+        env, platform = self.env, self.env.platform
+        assert platform is not None
+        identity, key = self.service_ids.identities["platform-cmk"], self.keys["platform"]
+        # One grant for every platform service: ARM refuses a second identical assignment.
+        grant = assign(f"{env.name}-platform-cmk", env.account, identity.principal_id,
+                       Grant(KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, key.id), parent=self)
+        self.platform_key = PlatformKey(
+            key_id=key.id, key_name="platform", key_uri=key.key_uri, vault_id=self.vault.id, vault_uri=vault_uri(key),
+            identity_id=identity.id, identity_principal_id=identity.principal_id,
+            identity_client_id=identity.client_id, grant=grant,
+        )
+        zones = {g: z.id for g, z in self.network.dns_zones.items()}
+        endpoints = self.network.subnets["endpoints"].id
+        callers: dict[str, pulumi.Input[str]] = {w: i.principal_id for w, i in self.identities.items()}
+        outbound = [Outbound("data-blob", self.data_account.id, "blob")]
+        if platform.foundation_models is not None:
+            # Before the workspace: its managed network opens the private endpoint to the account
+            # when it is provisioned, with the workspace.
+            self.openai = OpenAIAccount(f"{env.name}-openai", OpenAIAccountArgs(
+                subscription_id=env.account, name=platform_name(env.name, env.account, "oai", 64),
+                resource_group_name=self.rg, location=env.region, key=self.platform_key, workspace_id=self.audit.id,
+                endpoint_subnet_id=endpoints, dns_zone_id=zones["account"], families=platform.foundation_models.allow,
+                allowed_fqdns=[f"{storage_account_name(env.name, env.account, 'data')}.blob.core.windows.net"],
+                tags=self.tags,
+            ), opts=self.child)
+            outbound.append(Outbound("openai", self.openai.id, "account"))
+        if self.uses_ml:
+            self.ml_workspace = MlWorkspace(f"{env.name}-ml", MlWorkspaceArgs(
+                subscription_id=env.account, name=f"mlw-{env.name}", resource_group_name=self.rg,
+                location=env.region, tenant_id=self.service_ids.tenant_id, key=self.platform_key,
+                workspace_id=self.audit.id, endpoint_subnet_id=endpoints, dns_zone_ids=zones,
+                storage_account_name=storage_account_name(env.name, env.account, "mlws"),
+                vault_name=vault_name(f"{env.name}-ml", env.account),
+                registry_name=platform_name(env.name, env.account, "cr", 50, hyphens=False),
+                outbound=outbound,
+                # The lead adds azure.cosmos_db_object_id to the spec; until then the stack rule
+                # azure-ml-workspace-key-usable reports the missing grant.
+                cosmos_db_principal_id=getattr(env.azure, "cosmos_db_object_id", None),
+                soft_delete_days=env.keys.deletion_window_days, tags=self.tags,
+            ), opts=self.child)
+            notebooks = platform.notebooks
+            self.ml_compute = MlCompute(f"{env.name}-ml", MlComputeArgs(
+                resource_group_name=self.rg, location=env.region, workspace_name=self.ml_workspace.workspace.name,
+                workspace_id=self.audit.id, notebooks=notebooks.count if notebooks else 0,
+                notebook_size=(notebooks.instance_type if notebooks and notebooks.instance_type
+                               else platform_offer.OFFER.notebook_default),
+                endpoints={e.name: regional_name(env.name, env.account, e.name, 32) for e in platform.endpoints},
+                prefix=regional_name(env.name, env.account, f"ci-{env.name}", 21),
+                after=[self.ml_workspace.endpoint], tags=self.tags,
+            ), opts=self.child)
+            callers["ml-workspace"] = self.ml_workspace.principal_id
+            for name, principal in zip(self.ml_compute.endpoints, self.ml_compute.principal_ids(), strict=True):
+                callers[f"endpoint-{name}"] = principal
+        if self.openai is not None:
+            self.openai.allow_callers(callers)
+
+    def _platform_outputs(self) -> dict[str, Any]:
+        if self.env.platform is None:
+            return {}
+        out: dict[str, Any] = {}
+        if self.ml_workspace is not None and self.ml_compute is not None:
+            out["ml_workspace_id"] = self.ml_workspace.id
+            out["online_endpoint_ids"] = {n: e.id for n, e in self.ml_compute.endpoints.items()}
+            out["compute_instance_ids"] = [c.id for c in self.ml_compute.instances]
+        if self.openai is not None:
+            out["openai_account_id"] = self.openai.id
+            out["openai_endpoint"] = self.openai.account.properties.endpoint
+            out["openai_deployments"] = sorted(self.openai.deployments)
+        return {"platform": out}
+
     def outputs(self) -> dict[str, Any]:
         return {
             "resource_group": self.resource_group.name,
@@ -236,6 +339,7 @@ class AzureEnvironment(pulumi.ComponentResource):
                                 "quarantine_nsg_id": self.containment.quarantine_nsg.id,
                                 "package_sha256": self.containment.args.package_sha256}}
                if self.containment else {}),
+            **self._platform_outputs(),
         }
 
     def _offline_rotation(self) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Azure components of a hardened AI environment, one concern per module.
 
 Modules: key_vault, vault_key (+ release_policy), key_alerts, disk_encryption, network, private_endpoint,
-flow_logs, storage, identity, compute, audit, monitoring; roles, naming and diagnostics hold the
-shared pieces (built-in role grants, globally unique names, diagnostic settings).
+flow_logs, storage, identity, compute, audit, monitoring, containment; the AI platform's ml_workspace,
+ml_compute and openai; roles, naming and diagnostics hold the shared pieces (built-in role grants,
+globally unique names, diagnostic settings).
 """
 
 from hardstack.components.azure.audit import AuditWorkspace, AuditWorkspaceArgs

@@ -28,3 +28,26 @@ def storage_account_name(env_name: str, subscription_id: str, purpose: str) -> s
     name = f"{stem}{_suffix(subscription_id, f'{env_name}/{purpose}', 8)}"
     assert re.fullmatch(r"[a-z0-9]{3,24}", name), name
     return name
+
+
+def platform_name(env_name: str, subscription_id: str, purpose: str, max_length: int, hyphens: bool = True) -> str:
+    """Names of the AI platform's globally unique resources (Azure OpenAI subdomain, container
+    registry): `purpose` and the environment, cut to fit, plus a hash. `hyphens` False gives
+    letters and digits only (registries)."""
+    suffix = _suffix(subscription_id, f"{env_name}/{purpose}", 6)
+    sep = "-" if hyphens else ""
+    stem = f"{purpose}{sep}{env_name}" if hyphens else re.sub(r"[^a-z0-9]", "", f"{purpose}{env_name}")
+    stem = re.sub(r"-{2,}", "-", stem)[: max_length - len(suffix) - len(sep)].rstrip("-")
+    name = f"{stem}{sep}{suffix}"
+    assert re.fullmatch(r"[a-z][a-z0-9-]*[a-z0-9]" if hyphens else r"[a-z][a-z0-9]*", name), name
+    return name
+
+
+def regional_name(env_name: str, subscription_id: str, stem: str, max_length: int) -> str:
+    """Names Azure Machine Learning makes unique per region across all subscriptions (online
+    endpoints, compute instances): `stem` cut to fit, a hyphen and a hash of subscription,
+    environment and stem."""
+    suffix = _suffix(subscription_id, f"{env_name}/{stem}", 6)
+    name = f"{stem[: max_length - len(suffix) - 1].rstrip('-')}-{suffix}"
+    assert re.fullmatch(r"[a-z][a-z0-9-]*[a-z0-9]", name) and len(name) <= max_length, name
+    return name

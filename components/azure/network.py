@@ -36,6 +36,11 @@ class PrivateNetworkArgs:
     workspace_id: pulumi.Input[str]  # NSG diagnostics go there
     egress: Egress = "none"
     private_dns_groups: Sequence[str] = ("vault", "blob")
+    # People reach the AI platform (the Azure ML studio, notebooks, online endpoints) through its
+    # private endpoints from networks joined to the VNet (peering, VPN or ExpressRoute gateway):
+    # the VirtualNetwork service tag, which covers those address spaces, may reach the endpoints
+    # subnet on 443. Off, only the workload subnet may.
+    platform_clients: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -76,7 +81,8 @@ def closing_rules() -> list[dict[str, Any]]:
     ]
 
 
-def security_rules(plan: Mapping[str, str], egress: Egress) -> dict[str, list[dict[str, Any]]]:
+def security_rules(plan: Mapping[str, str], egress: Egress,
+                   platform_clients: bool = False) -> dict[str, list[dict[str, Any]]]:
     workload, endpoints = plan["workload"], plan["endpoints"]
     work = [
         rule("allow-ssh-from-vnet", 100, "Inbound", "Allow", "VirtualNetwork", workload, ["22"], "Tcp"),
@@ -92,6 +98,8 @@ def security_rules(plan: Mapping[str, str], egress: Egress) -> dict[str, list[di
         "workload": work + closing_rules(),
         "endpoints": [
             rule("allow-https-from-workloads", 100, "Inbound", "Allow", workload, endpoints, ["443"], "Tcp"),
+            *([rule("allow-https-from-platform-clients", 110, "Inbound", "Allow", "VirtualNetwork", endpoints,
+                    ["443"], "Tcp")] if platform_clients else []),
             *closing_rules(),
         ],
     }
@@ -122,7 +130,7 @@ class PrivateNetwork(pulumi.ComponentResource):
             address_space={"address_prefixes": [args.cidr]}, tags=tags, opts=child,
         )
         self.security_groups = {}
-        for tier, rules in security_rules(plan, args.egress).items():
+        for tier, rules in security_rules(plan, args.egress, args.platform_clients).items():
             nsg = network.NetworkSecurityGroup(
                 f"{name}-{tier}-nsg", network_security_group_name=f"nsg-{name}-{tier}", resource_group_name=rg,
                 location=location, security_rules=rules, tags={**tags, "tier": tier}, opts=child,

@@ -12,13 +12,21 @@ from pulumi_azure_native import network
 
 # Group id -> the private DNS zone Azure uses for it (public cloud), from
 # https://learn.microsoft.com/azure/private-link/private-endpoint-dns ("Azure services DNS zone
-# configuration": Key Vault vault, Storage blob/dfs, Azure Machine Learning amlworkspace).
+# configuration": Key Vault vault, Storage blob/dfs/file, Azure Machine Learning amlworkspace,
+# whose endpoint also answers in privatelink.notebooks.azure.net, Container Registry registry,
+# Azure OpenAI account).
 DNS_ZONES: dict[str, str] = {
     "vault": "privatelink.vaultcore.azure.net",
     "blob": "privatelink.blob.core.windows.net",
     "dfs": "privatelink.dfs.core.windows.net",
+    "file": "privatelink.file.core.windows.net",
     "amlworkspace": "privatelink.api.azureml.ms",
+    "notebooks": "privatelink.notebooks.azure.net",  # not a group id: the workspace endpoint's second zone
+    "registry": "privatelink.azurecr.io",
+    "account": "privatelink.openai.azure.com",  # group "account" of an Azure OpenAI (kind OpenAI) account
 }
+# Group ids whose endpoint registers names in more than one zone: the zones after the first.
+MORE_ZONES: dict[str, tuple[str, ...]] = {"amlworkspace": ("notebooks",)}
 
 
 @dataclass
@@ -30,10 +38,15 @@ class PrivateEndpointArgs:
     subnet_id: pulumi.Input[str]
     dns_zone_id: pulumi.Input[str]
     tags: Mapping[str, str] = field(default_factory=dict)
+    # DNS_ZONES key -> zone id, for the zones MORE_ZONES lists for the group.
+    more_zone_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.group_id not in DNS_ZONES:
             raise ValueError(f"unknown private endpoint group {self.group_id!r}; known: {', '.join(DNS_ZONES)}")
+        missing = set(MORE_ZONES.get(self.group_id, ())) - set(self.more_zone_ids)
+        if missing:
+            raise ValueError(f"a {self.group_id} endpoint also needs the zones {sorted(missing)}")
 
 
 class PrivateEndpoint(pulumi.ComponentResource):
@@ -64,7 +77,9 @@ class PrivateEndpoint(pulumi.ComponentResource):
             private_dns_zone_group_name="default",
             private_endpoint_name=self.endpoint.name,
             resource_group_name=args.resource_group_name,
-            private_dns_zone_configs=[{"name": DNS_ZONES[args.group_id], "private_dns_zone_id": args.dns_zone_id}],
+            private_dns_zone_configs=[{"name": DNS_ZONES[args.group_id], "private_dns_zone_id": args.dns_zone_id}]
+            + [{"name": DNS_ZONES[k], "private_dns_zone_id": args.more_zone_ids[k]}
+               for k in MORE_ZONES.get(args.group_id, ())],
             opts=child,
         )
         self.register_outputs({"id": self.endpoint.id})

@@ -22,6 +22,9 @@ KEY_VAULT_CRYPTO_SERVICE_RELEASE_USER = "08bbd89e-9f13-488c-ac41-acfcb10c90ab"  
 KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"  # encrypt/decrypt/wrap/unwrap/sign
 STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+# Call Azure OpenAI deployments (inference only: no keys, no deployments, no account settings), from
+# https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/ai-machine-learning.
+COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 
 ROLE_NAMES: dict[str, str] = {
     KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER: "Key Vault Crypto Service Encryption User",
@@ -29,6 +32,7 @@ ROLE_NAMES: dict[str, str] = {
     KEY_VAULT_CRYPTO_USER: "Key Vault Crypto User",
     STORAGE_BLOB_DATA_READER: "Storage Blob Data Reader",
     STORAGE_BLOB_DATA_CONTRIBUTOR: "Storage Blob Data Contributor",
+    COGNITIVE_SERVICES_OPENAI_USER: "Cognitive Services OpenAI User",
 }
 # Owner, Contributor, User Access Administrator, Role Based Access Control Administrator.
 FORBIDDEN_ROLES = frozenset({

@@ -73,6 +73,12 @@ class SecureStorageAccountArgs:
     noncurrent_version_days: int = 365  # old versions are deleted after this many days
     delete_after_days: int | None = None  # current blobs too (log accounts); None keeps them
     sku: str | None = None  # redundancy(location) if None
+    # False when the caller already granted cmk_identity on key_id (one identity and key shared by
+    # several services: ARM refuses a second assignment of the same role, principal and scope).
+    grant_key: bool = True
+    after: Sequence[pulumi.Resource] = ()  # what the account waits for (the caller's grant)
+    # Extra private endpoints beside blob ("file" for Azure Machine Learning's notebooks share).
+    more_endpoints: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # group id -> DNS zone id
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -95,10 +101,12 @@ class SecureStorageAccount(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         rg, tags = args.resource_group_name, dict(args.tags)
         # A customer-managed key is checked when the account is created: the grant comes first.
-        grant = roles.assign(
-            f"{name}-cmk", args.subscription_id, args.cmk_identity_principal_id,
-            roles.Grant(roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, args.key_id), parent=self,
-        )
+        waits: list[pulumi.Resource] = list(args.after)
+        if args.grant_key:
+            waits.append(roles.assign(
+                f"{name}-cmk", args.subscription_id, args.cmk_identity_principal_id,
+                roles.Grant(roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, args.key_id), parent=self,
+            ))
         private = args.network_access == "private"
         self.account = storage.StorageAccount(
             f"{name}-account",
@@ -132,7 +140,7 @@ class SecureStorageAccount(pulumi.ComponentResource):
             network_rule_set={"default_action": "Deny", "bypass": "AzureServices",
                               "ip_rules": [], "virtual_network_rules": []},
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[grant]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=waits),
         )
         self.id = self.account.id
         blob_service = storage.BlobServiceProperties(
@@ -159,6 +167,10 @@ class SecureStorageAccount(pulumi.ComponentResource):
                 resource_group_name=rg, location=args.location, target_id=self.account.id, group_id="blob",
                 subnet_id=args.endpoint_subnet_id, dns_zone_id=args.dns_zone_id, tags=tags,
             ), opts=child)
+            self.more_endpoints = {group: PrivateEndpoint(f"{name}-{group}", PrivateEndpointArgs(
+                resource_group_name=rg, location=args.location, target_id=self.account.id, group_id=group,
+                subnet_id=args.endpoint_subnet_id, dns_zone_id=zone, tags=tags,
+            ), opts=child) for group, zone in args.more_endpoints.items()}
         # Blob reads, writes and deletes are logged on the blob service, not the account.
         send_to_workspace(f"{name}-blob-diag", blob_service.id, args.workspace_id, parent=self, metrics=STORAGE_METRICS)
         send_to_workspace(f"{name}-account-diag", self.account.id, args.workspace_id, parent=self, logs=False,

@@ -58,6 +58,14 @@ ARM_TYPES: dict[str, str] = {
     "azure-native:applicationinsights:Component": "Microsoft.Insights/components",
     "azure-native:authorization:RoleDefinition": "Microsoft.Authorization/roleDefinitions",
     "azure-native:monitor:ScheduledQueryRule": "Microsoft.Insights/scheduledQueryRules",
+    # The AI platform (components/azure/ml_workspace.py, ml_compute.py, openai.py)
+    "azure-native:machinelearningservices:Workspace": "Microsoft.MachineLearningServices/workspaces",
+    "azure-native:machinelearningservices:Compute": "Microsoft.MachineLearningServices/workspaces/computes",
+    "azure-native:machinelearningservices:OnlineEndpoint":
+        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+    "azure-native:containerregistry:Registry": "Microsoft.ContainerRegistry/registries",
+    "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
+    "azure-native:cognitiveservices:Deployment": "Microsoft.CognitiveServices/accounts/deployments",
 }
 
 # Inputs that only address the resource in the ARM REST path: ARM templates carry none of them.
@@ -72,6 +80,7 @@ PATH_PARAMETERS = {
     "scopeId",  # security.Pricing: the subscription the plan applies to, a path segment in ARM
     "systemTopicName", "eventSubscriptionName",
     "automationName", "namespaceName", "eventHubName", "consumerGroupName", "ruleName",
+    "computeName", "endpointName", "registryName", "deploymentName",
 }
 # Path parameters naming the resource an extension resource attaches to: ARM templates write
 # them as the resource's top-level `scope` (a diagnostic setting's `resourceUri`).
@@ -162,6 +171,12 @@ NAME_PARTS: dict[str, tuple[str, ...]] = {
     "Microsoft.Insights/components": ("resourceName",),
     "Microsoft.Authorization/roleDefinitions": ("roleDefinitionId",),
     "Microsoft.Insights/scheduledQueryRules": ("ruleName",),
+    "Microsoft.MachineLearningServices/workspaces": ("workspaceName",),
+    "Microsoft.MachineLearningServices/workspaces/computes": ("workspaceName", "computeName"),
+    "Microsoft.MachineLearningServices/workspaces/onlineEndpoints": ("workspaceName", "endpointName"),
+    "Microsoft.ContainerRegistry/registries": ("registryName",),
+    "Microsoft.CognitiveServices/accounts": ("accountName",),
+    "Microsoft.CognitiveServices/accounts/deployments": ("accountName", "deploymentName"),
 }
 # Where two azure-native types share an ARM type, the name parts by type token instead.
 TOKEN_NAME_PARTS: dict[str, tuple[str, ...]] = {

@@ -113,4 +113,6 @@ def test_built_in_role_ids_are_microsofts() -> None:
         "12338af0-0e69-4776-bea7-57ae8d297424": "Key Vault Crypto User",
         "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
         "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+        # .../built-in-roles/ai-machine-learning: inference on Azure OpenAI deployments only.
+        "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",
     }

@@ -139,6 +139,49 @@ ROLE_DEFINITION_OK: dict[str, Any] = {
 KEYED_STORAGE = ("DefaultEndpointsProtocol=https;AccountName=stfunce;"
                  "AccountKey=bm90LWEta2V5;EndpointSuffix=core.windows.net")
 
+# The AI platform (policy-packs/hardstack_rules/azure/platform.py, platform_models.py).
+ML_WORKSPACE = "azure-native:machinelearningservices:Workspace"
+COMPUTE = "azure-native:machinelearningservices:Compute"
+ONLINE_ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"
+OPENAI = "azure-native:cognitiveservices:Account"
+DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+REGISTRY = "azure-native:containerregistry:Registry"
+PLATFORM_KEY_URI = "https://kv-e.vault.azure.net/keys/platform"
+ML_WORKSPACE_OK: dict[str, Any] = {
+    "publicNetworkAccess": "Disabled", "allowPublicAccessWhenBehindVnet": False, "hbiWorkspace": True,
+    "systemDatastoresAuthMode": "identity", "serverlessComputeSettings": {"serverlessComputeNoPublicIP": True},
+    "encryption": {"status": "Enabled", "identity": {"userAssignedIdentity": IDENTITY_ID},
+                   "keyVaultProperties": {"keyVaultArmId": f"{RG}/providers/Microsoft.KeyVault/vaults/kv-e",
+                                          "keyIdentifier": PLATFORM_KEY_URI}},
+    "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound", "outboundRules": {
+        "openai": {"type": "PrivateEndpoint", "category": "UserDefined",
+                   "destination": {"serviceResourceId": "oai", "subresourceTarget": "account"}}}},
+    "tags": TAGS,
+}
+COMPUTE_OK: dict[str, Any] = {"properties": {
+    "computeType": "ComputeInstance", "disableLocalAuth": True,
+    "properties": {"vmSize": "Standard_DS3_v2", "enableNodePublicIp": False,
+                   "sshSettings": {"sshPublicAccess": "Disabled"}, "idleTimeBeforeShutdown": "PT60M"}}}
+ONLINE_ENDPOINT_OK: dict[str, Any] = {"kind": "Managed", "identity": {"type": "SystemAssigned"},
+                                      "properties": {"authMode": "AADToken", "publicNetworkAccess": "Disabled"}}
+OPENAI_OK: dict[str, Any] = {
+    "kind": "OpenAI", "sku": {"name": "S0"},
+    "identity": {"type": "UserAssigned", "userAssignedIdentities": [IDENTITY_ID]},
+    "properties": {
+        "customSubDomainName": "oai-e", "disableLocalAuth": True, "publicNetworkAccess": "Disabled",
+        "networkAcls": {"defaultAction": "Deny", "bypass": "None", "ipRules": [], "virtualNetworkRules": []},
+        "restrictOutboundNetworkAccess": True, "allowedFqdnList": ["stdata.blob.core.windows.net"],
+        "encryption": {"keySource": "Microsoft.KeyVault", "keyVaultProperties": {
+            "keyName": "platform", "keyVaultUri": "https://kv-e.vault.azure.net/", "identityClientId": "c"}}},
+}
+DEPLOYMENT_OK: dict[str, Any] = {"sku": {"name": "DataZoneStandard", "capacity": 10}, "properties": {
+    "model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-11-20"}, "versionUpgradeOption": "NoAutoUpgrade"}}
+REGISTRY_OK: dict[str, Any] = {
+    "sku": {"name": "Premium"}, "adminUserEnabled": False, "anonymousPullEnabled": False,
+    "publicNetworkAccess": "Disabled", "policies": {"exportPolicy": {"status": "disabled"}},
+    "encryption": {"status": "enabled", "keyVaultProperties": {"keyIdentifier": PLATFORM_KEY_URI, "identity": "c"}},
+}
+
 CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
     "azure-keyvault-purge-protection": (VAULT, VAULT_OK, changed(VAULT_OK, "properties/enablePurgeProtection", False),
                                         "purge protection is off"),
@@ -248,4 +291,30 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
                                          "local auth is on"),
     "azure-custom-role-narrow": (ROLE_DEFINITION, ROLE_DEFINITION_OK, changed(ROLE_DEFINITION_OK, "assignableScopes",
                                                                             [SUB]), "wider than a resource group"),
+    "azure-ml-workspace-private": (ML_WORKSPACE, ML_WORKSPACE_OK, changed(ML_WORKSPACE_OK, "publicNetworkAccess", None),
+                                   "public network access is Enabled (the default)"),
+    "azure-ml-managed-network-approved": (
+        ML_WORKSPACE, ML_WORKSPACE_OK,
+        changed(ML_WORKSPACE_OK, "managedNetwork/isolationMode", "AllowInternetOutbound"),
+        "managed network isolation is AllowInternetOutbound"),
+    "azure-ml-workspace-encrypted": (ML_WORKSPACE, ML_WORKSPACE_OK, changed(ML_WORKSPACE_OK, "hbiWorkspace", False),
+                                     "high-business-impact mode is off"),
+    "azure-ml-identity-datastores": (ML_WORKSPACE, ML_WORKSPACE_OK, changed(ML_WORKSPACE_OK,
+                                                                             "systemDatastoresAuthMode", None),
+                                     "system datastores authenticate with accessKey"),
+    "azure-ml-compute-hardened": (COMPUTE, COMPUTE_OK, changed(COMPUTE_OK, "properties/disableLocalAuth", False),
+                                  "local authentication is on"),
+    "azure-ml-endpoint-private": (ONLINE_ENDPOINT, ONLINE_ENDPOINT_OK, changed(ONLINE_ENDPOINT_OK,
+                                                                                "properties/authMode", "Key"),
+                                  "accepts Key credentials instead of Entra tokens"),
+    "azure-openai-private": (OPENAI, OPENAI_OK, changed(OPENAI_OK, "properties/customSubDomainName", None),
+                             "no custom subdomain"),
+    "azure-openai-egress-restricted": (OPENAI, OPENAI_OK, changed(OPENAI_OK, "properties/allowedFqdnList", ["*"]),
+                                       "allowed host * is a wildcard"),
+    "azure-openai-own-key": (OPENAI, OPENAI_OK, changed(OPENAI_OK, "properties/encryption", None),
+                             "encrypts with Microsoft.CognitiveServices keys"),
+    "azure-openai-deployment-pinned": (DEPLOYMENT, DEPLOYMENT_OK, changed(DEPLOYMENT_OK, "sku/name", "GlobalStandard"),
+                                       "may process prompts in any Azure region"),
+    "azure-registry-private": (REGISTRY, REGISTRY_OK, changed(REGISTRY_OK, "adminUserEnabled", True),
+                               "the admin account"),
 }

@@ -12,6 +12,7 @@ from azure_resource_cases import (
     FLOW_LOG_OK,
     KEY_ID,
     KEY_OK,
+    ML_WORKSPACE_OK,
     OFFLINE_KEY,
     VAULT_OK,
     VM_OK,
@@ -286,6 +287,39 @@ def deletion_stack(condition: str | None = DELETE_CONDITION) -> list[Resource]:
     return s.resources
 
 
+
+ML_WORKSPACE = "azure-native:machinelearningservices:Workspace"
+IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
+PLATFORM_KEY = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-e/keys/platform"
+CRYPTO_USER = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6"
+COSMOS_DB_OBJECT_ID = "7d2c6f21-0000-4000-8000-00000000c05d"
+
+
+def ml_key_stack(identity_grant: bool = True, cosmos_grant: bool = True) -> list[Resource]:
+    """A workspace encrypted with the platform key, and who may unwrap it."""
+    s = Stack()
+    identity = s.add(IDENTITY, "platform-cmk")
+    key = s.add(KEY, "platform-key", KEY_OK)
+    s.add(ML_WORKSPACE, "ml-ws", ML_WORKSPACE_OK, {"encryption": [identity, key]})
+    if identity_grant:
+        s.add(ROLE, "platform-cmk-grant", {"roleDefinitionId": CRYPTO_USER, "scope": PLATFORM_KEY},
+              {"principalId": identity, "scope": key})
+    if cosmos_grant:
+        s.add(ROLE, "cosmos-cmk-grant", {"roleDefinitionId": CRYPTO_USER, "scope": PLATFORM_KEY,
+                                         "principalId": COSMOS_DB_OBJECT_ID}, {"scope": key})
+    return s.resources
+
+
+def ml_endpoint_stack(notebooks_zone: bool = True) -> list[Resource]:
+    s = Stack()
+    workspace = s.add(ML_WORKSPACE, "ml-ws", ML_WORKSPACE_OK)
+    pe = s.add(ENDPOINT, "ml-ws-pe", {"privateLinkServiceConnections": [{"groupIds": ["amlworkspace"]}]},
+               {"privateLinkServiceConnections": workspace})
+    zones = ["privatelink.api.azureml.ms"] + (["privatelink.notebooks.azure.net"] if notebooks_zone else [])
+    s.add(DNS_GROUP, "ml-ws-dns", {"privateDnsZoneConfigs": [{"name": z, "privateDnsZoneId": z} for z in zones]},
+          {"privateEndpointName": pe})
+    return s.resources
+
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "azure-confidential-vm-disk-set": (
         disk_stack, lambda: disk_stack(des_type="EncryptionAtRestWithCustomerKey"),
@@ -332,4 +366,8 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                    "no Azure Event Hubs Data Sender grant on its hub", "automation"),
     "azure-role-deletion-conditioned": (deletion_stack, lambda: deletion_stack(None),
                                         "may delete any role assignment in its scope", "responder"),
+    "azure-ml-workspace-key-usable": (ml_key_stack, lambda: ml_key_stack(cosmos_grant=False),
+                                      "no grant on its key for the Azure Cosmos DB service principal", "ml-ws"),
+    "azure-ml-workspace-endpoint": (ml_endpoint_stack, lambda: ml_endpoint_stack(notebooks_zone=False),
+                                    "registers no name in privatelink.notebooks.azure.net", "ml-ws"),
 }

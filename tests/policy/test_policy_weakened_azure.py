@@ -1,5 +1,6 @@
-"""Both Azure examples pass every mandatory rule; weakening one setting of one resource of the
-azure-prod-eu graph makes the named rule fail on that resource."""
+"""The Azure examples pass every mandatory rule; weakening one setting of one resource of the
+azure-prod-eu graph (of the azure-ai-eu graph for the AI platform's rules) makes the named rule
+fail on that resource."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from azure_platform_weakenings import AI_ALSO_JUDGES, PLATFORM_WEAKENINGS, set_path
 from weakening import blame, drop, edit_input, findings, first, named, weaken
 
 from hardstack.policy import evaluate
@@ -19,6 +21,7 @@ from hardstack.spec import LoadedSpec, load
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 EXAMPLES = ("azure-prod-eu", "azure-gpu-eu")
+AI = "azure-ai-eu"  # the managed AI platform alone, no VMs
 
 VAULT = "azure-native:keyvault:Vault"
 KEY = "azure-native:keyvault:Key"
@@ -55,7 +58,7 @@ OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
 @pytest.fixture(scope="module")
 def specs() -> dict[str, LoadedSpec]:
-    return {name: load(STACKS / f"Pulumi.{name}.yaml") for name in EXAMPLES}
+    return {name: load(STACKS / f"Pulumi.{name}.yaml") for name in (*EXAMPLES, AI)}
 
 
 @pytest.fixture(scope="module")
@@ -64,23 +67,6 @@ def graphs(specs: dict[str, LoadedSpec], rendered) -> dict[str, Graph]:
     return {name: rendered(spec.environment, spec.stack) for name, spec in specs.items()}
 
 
-def set_path(token: str, path: str, value: Any, name_part: str = "") -> Callable[[Graph], str]:
-    """Set (None: remove) the input at a "/"-separated path of the first matching resource; a
-    removed input takes its references with it."""
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, name_part)
-        *parents, last = path.split("/")
-        node = res.inputs
-        for part in parents:
-            node = node.setdefault(part, {})
-        if value is None:
-            node.pop(last, None)
-            if not parents:
-                res.propertyDependencies.pop(last, None)
-        else:
-            node[last] = value
-        return res.name
-    return mutate
 
 
 
@@ -221,14 +207,19 @@ def test_example_passes_every_mandatory_rule(stack: str, specs: dict[str, Loaded
 
 
 def test_examples_are_judged_by_every_azure_rule(specs: dict[str, LoadedSpec], graphs: dict[str, Graph]) -> None:
-    for stack in EXAMPLES:
+    platform = set(PLATFORM_WEAKENINGS)
+    for stack in (*EXAMPLES, AI):
         result = evaluate(graphs[stack], packs_for(specs[stack].environment.compliance))
-        unused = [r.id for r in rules(cloud="azure") if not result.evaluated.get(r.id)]
+        # The VM examples have no AI platform; the AI example has no VMs and so no containment.
+        expected = [r.id for r in rules(cloud="azure") if (r.id in platform) == (stack == AI)
+                    or (stack == AI and r.id in AI_ALSO_JUDGES)]
+        unused = [rule_id for rule_id in expected if not result.evaluated.get(rule_id)]
         assert unused == [], f"{stack}: rules that found nothing to judge: {unused}"
 
 
 def test_every_azure_rule_has_a_weakening() -> None:
-    assert {r.id for r in rules(cloud="azure")} == set(WEAKENINGS)
+    assert {r.id for r in rules(cloud="azure")} == set(WEAKENINGS) | set(PLATFORM_WEAKENINGS)
+    assert not set(WEAKENINGS) & set(PLATFORM_WEAKENINGS)
 
 
 @pytest.mark.parametrize("rule_id", sorted(WEAKENINGS))

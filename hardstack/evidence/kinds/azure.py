@@ -35,6 +35,12 @@ PRICING = "azure-native:security:Pricing"
 SYSTEM_TOPIC = "azure-native:eventgrid:SystemTopic"
 DIAGNOSTICS = "azure-native:monitor:DiagnosticSetting"
 FLOW_LOG = "azure-native:network:FlowLog"
+# The managed AI platform: the workspace people work in, its notebooks and endpoints, the models account.
+ML_WORKSPACE = "azure-native:machinelearningservices:Workspace"
+COMPUTE = "azure-native:machinelearningservices:Compute"
+ONLINE_ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"
+OPENAI = "azure-native:cognitiveservices:Account"
+REGISTRY = "azure-native:containerregistry:Registry"
 ALERT_RULES = ("azure-native:monitor:ActivityLogAlert", "azure-native:monitor:MetricAlert",
                "azure-native:monitor:ScheduledQueryRule")
 
@@ -121,6 +127,39 @@ def _function_app(r: Resource, index: Index) -> Kind | None:
     return "responder" if "functionapp" in text(r.inputs.get("kind")).lower() else None
 
 
+def _ml_workspace(r: Resource, index: Index) -> dict[str, str]:
+    i = r.inputs
+    details = {"service": "Azure Machine Learning workspace",
+               "network": text(dig(i, "managedNetwork", "isolationMode")) or "Disabled",
+               "public access": text(i.get("publicNetworkAccess")) or "Enabled",
+               "high business impact": "on" if i.get("hbiWorkspace") is True else "off"}
+    return {k: v for k, v in details.items() if v}
+
+
+def _compute(r: Resource, index: Index) -> dict[str, str]:
+    compute = r.inputs.get("properties") or {}
+    inner = compute.get("properties") or {} if isinstance(compute, dict) else {}
+    details = {"service": "Azure ML compute instance", "machine_type": text(inner.get("vmSize")),
+               "public IP": "yes" if inner.get("enableNodePublicIp") is not False else "no",
+               "idle shutdown": text(inner.get("idleTimeBeforeShutdown"))}
+    return {k: v for k, v in details.items() if v}
+
+
+def _online_endpoint(r: Resource, index: Index) -> dict[str, str]:
+    props = r.inputs.get("properties") or {}
+    return {"service": "Azure ML online endpoint", "auth": text(props.get("authMode")),
+            "public access": text(props.get("publicNetworkAccess")) or "Enabled"}
+
+
+def _openai(r: Resource, index: Index) -> dict[str, str]:
+    models = [text(dig(d.inputs, "properties", "model", "name")) + " " + text(dig(d.inputs, "properties", "model",
+                                                                                  "version"))
+              for d in index.referring(r.urn, "azure-native:cognitiveservices:Deployment", "accountName")]
+    details = {"service": "Azure OpenAI", "models": ", ".join(sorted(models)),
+               "public access": text(dig(r.inputs, "properties", "publicNetworkAccess")) or "Enabled"}
+    return {k: v for k, v in details.items() if v}
+
+
 def _service(name: str) -> Details:
     return lambda r, index: {"service": name}
 
@@ -134,10 +173,14 @@ TABLE = Table(
         WORKSPACE: "log", "azure-native:monitor:ActionGroup": "alert",
         PRICING: "monitor", SYSTEM_TOPIC: _system_topic, **{a: "monitor" for a in ALERT_RULES},
         WEB_APP: _function_app,
+        ML_WORKSPACE: "platform", COMPUTE: "platform", ONLINE_ENDPOINT: "platform", OPENAI: "platform",
+        REGISTRY: "store",
     },
     details={
         VM: _vm, KEY: _key, STORAGE: _storage, WORKSPACE: _workspace, ENDPOINT: _endpoint,
         PRICING: _pricing, SYSTEM_TOPIC: _service("Key Vault events"),
+        ML_WORKSPACE: _ml_workspace, COMPUTE: _compute, ONLINE_ENDPOINT: _online_endpoint, OPENAI: _openai,
+        REGISTRY: _service("Azure Container Registry"),
     },
     through={
         "azure-native:network:NetworkInterface": ("ipConfigurations",),
@@ -154,6 +197,12 @@ TABLE = Table(
         Link(STORAGE, "encryption", "", "encrypts"),
         Link(VM, "", "identity", "runs_as"),
         Link(WEB_APP, "", "identity", "runs_as"),
+        # The platform's services unwrap the platform key as the identity they name, and it encrypts them.
+        # (Not the workspace's `encryption`: it names the vault too, which stands for all its keys.)
+        Link(ML_WORKSPACE, "", "identity", "runs_as"),
+        Link(OPENAI, "", "identity", "runs_as"),
+        Link(OPENAI, "properties", "", "encrypts"),
+        Link(REGISTRY, "encryption", "", "encrypts"),
         Link(DIAGNOSTICS, "resourceUri", "workspaceId", "logs_to"),
         Link(DIAGNOSTICS, "resourceUri", "storageAccountId", "logs_to"),
         Link(FLOW_LOG, "targetResourceId", "storageId", "logs_to"),

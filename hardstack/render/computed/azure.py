@@ -85,6 +85,20 @@ _PATHS: dict[str, tuple[str, str]] = {
     "security:Pricing": ("{scopeId}/providers/Microsoft.Security/pricings/{pricingName}", "pricingName"),
     "security:SecurityContact": (
         _SUB + "/providers/Microsoft.Security/securityContacts/{securityContactName}", "securityContactName"),
+    "machinelearningservices:Workspace": (
+        _RG + "/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}", "workspaceName"),
+    "machinelearningservices:Compute": (
+        _RG + "/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/computes/{computeName}",
+        "computeName"),
+    "machinelearningservices:OnlineEndpoint": (
+        _RG + "/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/onlineEndpoints/"
+        "{endpointName}", "endpointName"),
+    "containerregistry:Registry": (
+        _RG + "/providers/Microsoft.ContainerRegistry/registries/{registryName}", "registryName"),
+    "cognitiveservices:Account": (_RG + "/providers/Microsoft.CognitiveServices/accounts/{accountName}", "accountName"),
+    "cognitiveservices:Deployment": (
+        _RG + "/providers/Microsoft.CognitiveServices/accounts/{accountName}/deployments/{deploymentName}",
+        "deploymentName"),
     "authorization:RoleAssignment": (
         "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}", "roleAssignmentName"),
 }
@@ -164,8 +178,15 @@ def computed(token: str, name: str, inputs: dict[str, Any], target: Target) -> d
     elif kind == "StorageAccount":
         out["primaryEndpoints"] = {"blob": f"https://{physical}.blob.core.windows.net/",
                                    "dfs": f"https://{physical}.dfs.core.windows.net/"}
-    elif kind == "Workspace":
+    elif key == "operationalinsights:Workspace":
         out["customerId"] = guid("workspace", name)
+    elif key == "cognitiveservices:Account":
+        # The account answers on its custom subdomain (https://<subdomain>.openai.azure.com/).
+        props = inputs.get("properties") if isinstance(inputs.get("properties"), dict) else {}
+        endpoint = f"https://{props.get('customSubDomainName', physical)}.openai.azure.com/"
+        if isinstance(inputs.get("properties"), dict):
+            inputs["properties"].setdefault("endpoint", endpoint)  # shared with the echoed outputs
+        out["properties"] = {"endpoint": endpoint}
     elif kind == "VirtualMachine":
         out["vmId"] = guid("vm", name)
     elif kind == "RoleAssignment":

@@ -8,6 +8,8 @@ from ..azure import (  # noqa: F401 imported for registration
     logging,
     monitoring,
     network,
+    platform,
+    platform_models,
     relations,
     storage,
     tagging,

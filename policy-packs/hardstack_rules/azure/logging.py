@@ -94,12 +94,17 @@ def setting_to_workspace(props: Mapping[str, Any], config: Mapping[str, Any]) ->
 
 # (type, what to call it, whether logs are required: VMs and accounts have metrics only)
 DIAGNOSED = ((VAULT, "vault", True), (NSG, "network security group", True), (VM, "VM", False),
-             (ACCOUNT, "storage account", False))
+             (ACCOUNT, "storage account", False),
+             # The AI platform: who used the workspace, called the models, pulled images, scored.
+             ("azure-native:machinelearningservices:Workspace", "Azure Machine Learning workspace", True),
+             ("azure-native:machinelearningservices:OnlineEndpoint", "online endpoint", True),
+             ("azure-native:cognitiveservices:Account", "Azure OpenAI account", True),
+             ("azure-native:containerregistry:Registry", "container registry", True))
 
 
 @stack_rule(
-    id="azure-diagnostics-to-workspace", title="Vaults, storage, NSGs and VMs send diagnostics to a workspace of "
-    "this stack", severity="high", cloud="azure", practice="monitoring", controls=AUDIT,
+    id="azure-diagnostics-to-workspace", title="Vaults, storage, NSGs, VMs and AI platform services send diagnostics "
+    "to a workspace of this stack", severity="high", cloud="azure", practice="monitoring", controls=AUDIT,
     remediation="Add a monitor.DiagnosticSetting per resource (and per blob service) with the stack's workspace "
     "(components.azure.diagnostics.send_to_workspace).",
 )
