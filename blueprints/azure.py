@@ -290,15 +290,17 @@ class AzureEnvironment(pulumi.ComponentResource):
                 vault_name=vault_name(f"{env.name}-ml", env.account),
                 registry_name=platform_name(env.name, env.account, "cr", 50, hyphens=False),
                 outbound=outbound,
-                # The lead adds azure.cosmos_db_object_id to the spec; until then the stack rule
-                # azure-ml-workspace-key-usable reports the missing grant.
-                cosmos_db_principal_id=getattr(env.azure, "cosmos_db_object_id", None),
+                # The spec requires it with notebooks or endpoints (hardstack/spec/platforms/azure.py);
+                # a program that leaves it out fails the stack rule azure-ml-workspace-key-usable.
+                cosmos_db_principal_id=env.azure.cosmos_db_object_id if env.azure else None,
                 soft_delete_days=env.keys.deletion_window_days, tags=self.tags,
             ), opts=self.child)
             notebooks = platform.notebooks
             self.ml_compute = MlCompute(f"{env.name}-ml", MlComputeArgs(
                 resource_group_name=self.rg, location=env.region, workspace_name=self.ml_workspace.workspace.name,
                 workspace_id=self.audit.id, notebooks=notebooks.count if notebooks else 0,
+                owners=(notebooks.owners or []) if notebooks else [],
+                tenant_id=env.azure.tenant_id if env.azure else "",
                 notebook_size=(notebooks.instance_type if notebooks and notebooks.instance_type
                                else platform_offer.OFFER.notebook_default),
                 endpoints={e.name: regional_name(env.name, env.account, e.name, 32) for e in platform.endpoints},

@@ -46,6 +46,7 @@ from hardstack.components.gcp.workbench import Workbench, WorkbenchArgs
 from hardstack.components.responders.decision import Settings
 from hardstack.spec import Environment, catalog
 from hardstack.spec.models import Workload
+from hardstack.spec.platforms import gcp as gcp_offer
 from hardstack.spec.platforms.gcp import model_values
 
 PROVISIONING = {"standard": "STANDARD", "spot": "SPOT", "flex-start": "FLEX_START"}
@@ -209,12 +210,13 @@ class GcpEnvironment(pulumi.ComponentResource):
         if platform is None:
             return
         if platform.notebooks is not None and self.notebook_identity is not None:
-            machine = platform.notebooks.instance_type or "n2d-standard-4"
+            machine = platform.notebooks.instance_type or gcp_offer.OFFER.notebook_default
             self.workbench = Workbench(f"{env.name}-workbench", WorkbenchArgs(
                 project=self.project, zone=notebook_zone(env, machine), count=platform.notebooks.count,
                 machine_type=machine, network=self.network.network.id, subnetwork=self.network.workload_subnet.id,
                 service_account_email=self.notebook_identity.email, disk_key_id=self.keys.ids["disks"],
                 name_prefix=resource_name(env.name, "notebook"), labels={**self.labels, "role": "notebook"},
+                owners=platform.notebooks.owners or (),
             ), opts=self.after_apis)
         self.vertex = VertexAI(f"{env.name}-vertex", VertexAIArgs(
             project=self.project, region=env.region, network=self.network.network.id,
@@ -232,6 +234,7 @@ class GcpEnvironment(pulumi.ComponentResource):
         if platform.access_policy is not None:
             self.perimeter = ServicePerimeter(f"{env.name}-perimeter", ServicePerimeterArgs(
                 access_policy=platform.access_policy, project_number=self.agents.project_number, name=env.name,
+                access_levels=platform.access_levels or (),
             ), opts=self.after_apis)
 
     def _containment(self) -> Containment | None:

@@ -92,6 +92,9 @@ def render_stack_file(args: ScaffoldArgs) -> str:
         "      security_provider_object_id: 00000000-0000-4000-8000-000000000000"
         "   # replace: az ad sp show --id 8edd93e1-2103-40b4-bd70-6e34e586362d --query id -o tsv"
         " (Defender's sender, for containment)\n"
+        "      cosmos_db_object_id: 00000000-0000-4000-8000-000000000000"
+        "   # replace: az ad sp show --id a232010e-820c-4083-83bb-3ace5fc29d0b --query id -o tsv"
+        " (for an Azure ML workspace: platform notebooks or endpoints)\n"
         if args.cloud == "azure" else ""
     )
     gcp_placement = (
@@ -172,13 +175,18 @@ def platform_comment(cloud: str, account: str, region: str) -> str:
         endpoint += (f"    #       image: {account}.dkr.ecr.{region}.amazonaws.com/scorer:1.0   # ECR of {region}\n"
                      "    #       model_artifact: models/scorer/model.tar.gz   # in a models bucket\n")
     policy = ('    #   access_policy: "123456789"   # Access Context Manager policy: a VPC Service Controls '
-              "perimeter "
-              "(needs project_number)\n" if cloud == "gcp" else "")
+              "perimeter (needs project_number)\n"
+              "    #   access_levels: [accessPolicies/123456789/accessLevels/ci_runners]   # who may still call in: "
+              "the pipeline, admins\n" if cloud == "gcp" else "")
+    owners = ("    #     owners: [00000000-0000-4000-8000-000000000000]   # one each, Entra object ids: "
+              "az ad user show --id someone@example.com --query id -o tsv\n" if cloud == "azure" else "")
     return (
         f"    # The managed AI platform ({offer.service}), private and keyed like the rest: remove the\n"
         "    # '# ' of the lines below to use it.\n"
         f"{PLATFORM_MARK}\n"
-        f"    #   notebooks: {{count: 1, instance_type: {offer.notebook_default}}}   # {offer.notebook_service}\n"
+        f"    #   notebooks:   # {offer.notebook_service}\n"
+        f"    #     instance_type: {offer.notebook_default}\n"
+        f"{owners}"
         f"    #   endpoints:\n{endpoint}"
         f"    #   foundation_models: {{allow: [{family}]}}   # of: {', '.join(offer.model_families)}\n"
         f"{policy}"

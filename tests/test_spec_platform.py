@@ -18,6 +18,14 @@ def _family(cloud: str, region: str) -> str:
     return next(f for f in offer.model_families if region in offer.model_regions.get(f, {region}))
 
 
+def _notebooks(cloud: str, **settings: Any) -> dict[str, Any]:
+    """A notebooks section the cloud takes: Azure's compute instances are personal, so they name owners."""
+    if OFFERS[cloud].owner_required:
+        count = settings.get("count", 1)
+        settings.setdefault("owners", [f"00000000-0000-4000-8000-00000000a00{n}" for n in range(count)])
+    return settings
+
+
 def _endpoint(cloud: str, raw: dict[str, Any]) -> dict[str, Any]:
     if cloud != "aws":
         return {"name": "scorer"}
@@ -25,17 +33,25 @@ def _endpoint(cloud: str, raw: dict[str, Any]) -> dict[str, Any]:
             "model_artifact": "models/scorer/model.tar.gz"}
 
 
-def _with_platform(cloud: str, example_spec: Any, **platform: Any) -> dict[str, Any]:
+def _example(cloud: str, example_spec: Any) -> dict[str, Any]:
+    """The cloud's example spec, with the tenant's Azure Cosmos DB principal an Azure ML workspace needs."""
     raw = example_spec(cloud)
+    if cloud == "azure":
+        raw["azure"]["cosmos_db_object_id"] = "00000000-0000-4000-8000-0000000000dd"
+    return raw
+
+
+def _with_platform(cloud: str, example_spec: Any, **platform: Any) -> dict[str, Any]:
+    raw = _example(cloud, example_spec)
     raw["platform"] = platform
     return raw
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_every_cloud_takes_the_whole_section(cloud, example_spec, spec) -> None:
-    raw = example_spec(cloud)
+    raw = _example(cloud, example_spec)
     raw["platform"] = {
-        "notebooks": {"count": 2, "instance_type": OFFERS[cloud].notebook_default},
+        "notebooks": _notebooks(cloud, count=2, instance_type=OFFERS[cloud].notebook_default),
         "endpoints": [_endpoint(cloud, raw)],
         "foundation_models": {"allow": [_family(cloud, raw["region"])]},
     }
@@ -67,7 +83,7 @@ def test_a_notebook_size_the_cloud_lacks_is_refused_with_close_matches(cloud, ex
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_every_size_of_the_offer_is_accepted(cloud, example_spec, spec) -> None:
     for size in OFFERS[cloud].notebook_sizes:
-        raw = _with_platform(cloud, example_spec, notebooks={"instance_type": size})
+        raw = _with_platform(cloud, example_spec, notebooks=_notebooks(cloud, instance_type=size))
         assert spec.valid(raw).platform.notebooks.instance_type == size
 
 
@@ -213,3 +229,21 @@ def test_a_refusal_names_the_file_and_line(tmp_path, example_text) -> None:
     issue = next(i for i in caught.value.issues if i.field == "platform.notebooks.instance_type")
     lines = text.splitlines()
     assert issue.file == path and "ml.t3.tiny" in lines[issue.line - 1]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_owners_are_refused_required_or_checked_as_the_cloud_says(cloud, example_spec, spec) -> None:
+    offer = OFFERS[cloud]
+    raw = _with_platform(cloud, example_spec, notebooks={"owners": ["not an owner"]})
+    issues = spec.issues(raw)
+    if offer.owner_kind is None:
+        issue = spec.issue_at(issues, "platform.notebooks.owners")
+        assert f"{offer.notebook_service} have no owner" in issue.message and "remove owners" in issue.message
+    else:
+        issue = spec.issue_at(issues, "platform.notebooks.owners[0]")
+        assert f"'not an owner' is not {offer.owner_kind}" in issue.message
+    raw = _with_platform(cloud, example_spec, notebooks={"count": 1})
+    if offer.owner_required:
+        assert offer.owner_note in spec.issue_at(spec.issues(raw), "platform.notebooks.owners").message
+    else:
+        assert spec.valid(raw).platform.notebooks.owners is None

@@ -55,6 +55,10 @@ class MlComputeArgs:
     workspace_id: pulumi.Input[str]  # Log Analytics
     notebooks: int = 0
     notebook_size: str = "Standard_DS3_v2"
+    # The Entra object id of each notebook's person, one per notebook: a compute instance opens only to
+    # its assigned user, who is otherwise whoever creates it (the deploying principal).
+    owners: Sequence[str] = ()
+    tenant_id: pulumi.Input[str] = ""
     # spec name -> the endpoint's Azure name, unique in the region across all subscriptions
     # ("there can be only one endpoint with the name my-endpoint in westus2":
     # https://learn.microsoft.com/azure/machine-learning/how-to-deploy-online-endpoints)
@@ -66,6 +70,11 @@ class MlComputeArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if len(self.owners) != self.notebooks:
+            raise ValueError(f"{self.notebooks} notebooks need {self.notebooks} owners, one each; "
+                             f"got {len(self.owners)}")
+        if self.owners and not self.tenant_id:
+            raise ValueError("owners need the tenant_id their object ids belong to")
         if not MIN_IDLE_MINUTES <= idle_minutes(self.idle_shutdown) <= MAX_IDLE_MINUTES:
             raise ValueError(f"idle shutdown must be 15 minutes to 3 days, got {self.idle_shutdown}")
         for n in range(1, self.notebooks + 1):
@@ -100,11 +109,14 @@ class MlCompute(pulumi.ComponentResource):
                         "idle_time_before_shutdown": args.idle_shutdown,
                         "compute_instance_authorization_type": "personal",
                         "application_sharing_policy": "Personal",
+                        "personal_compute_instance_settings": {
+                            "assigned_user": {"object_id": owner, "tenant_id": args.tenant_id},
+                        },
                     },
                 },
                 tags=tags, opts=after,
             )
-            for n in range(1, args.notebooks + 1)
+            for n, owner in enumerate(args.owners, start=1)
         ]
         self.endpoints = {}
         for endpoint, azure_name in args.endpoints.items():

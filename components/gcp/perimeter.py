@@ -50,10 +50,17 @@ class ServicePerimeterArgs:
     project_number: pulumi.Input[str]
     name: str
     restricted_services: Sequence[str] = RESTRICTED_SERVICES
+    # Who may still call in from outside (the deploying pipeline, administrators): without one, an enforced
+    # perimeter refuses the next `pulumi up` too (https://cloud.google.com/vpc-service-controls/docs/use-access-levels).
+    access_levels: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if not self.access_policy.isdigit():
             raise ValueError(f"access_policy is the policy's number, got {self.access_policy!r}")
+        foreign = [level for level in self.access_levels
+                   if not level.startswith(f"accessPolicies/{self.access_policy}/accessLevels/")]
+        if foreign:
+            raise ValueError(f"access levels of another policy: {', '.join(foreign)}")
 
 
 class ServicePerimeter(pulumi.ComponentResource):
@@ -71,6 +78,7 @@ class ServicePerimeter(pulumi.ComponentResource):
             status={
                 "resources": [pulumi.Output.from_input(args.project_number).apply(lambda n: f"projects/{n}")],
                 "restricted_services": services,
+                "access_levels": sorted(args.access_levels),
                 "vpc_accessible_services": {"enable_restriction": True, "allowed_services": ["RESTRICTED-SERVICES"]},
             },
             opts=child,

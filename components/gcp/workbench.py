@@ -28,7 +28,7 @@ Every instance:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -62,6 +62,8 @@ class WorkbenchArgs:
     service_account_email: pulumi.Input[str]
     disk_key_id: pulumi.Input[str]
     name_prefix: str = "notebook"
+    # One person per instance (single-user access); empty: every user of the notebook account may open them.
+    owners: Sequence[str] = ()
     boot_disk_gb: int = 150  # Workbench's recommended and default size
     data_disk_gb: int = 100
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -69,6 +71,8 @@ class WorkbenchArgs:
     def __post_init__(self) -> None:
         if not 1 <= self.count <= 20:
             raise ValueError(f"count must be 1..20, got {self.count}")
+        if self.owners and len(self.owners) != self.count:
+            raise ValueError(f"{self.count} notebooks take {self.count} owners, one each; got {len(self.owners)}")
         if not self.machine_type.startswith(CONFIDENTIAL_FAMILIES):
             raise ValueError(f"{self.machine_type}: Workbench runs Confidential VM (SEV) on N2D only; "
                              "use an n2d-standard-* or n2d-highmem-* size")
@@ -102,7 +106,10 @@ class Workbench(pulumi.ComponentResource):
             gcp.workbench.Instance(
                 f"{name}-{index}", name=resource_name(args.name_prefix, str(index)), project=args.project,
                 location=args.zone, gce_setup=gce_setup(args), disable_proxy_access=True,
-                labels={**args.labels, "confidential": "sev"}, opts=child,
+                labels={**args.labels, "confidential": "sev"},
+                # Workbench takes one owner; set, the instance is single-user
+                # (https://cloud.google.com/vertex-ai/docs/workbench/instances/manage-access-jupyterlab).
+                instance_owners=[args.owners[index]] if args.owners else None, opts=child,
             )
             for index in range(args.count)
         ]

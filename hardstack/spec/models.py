@@ -224,15 +224,23 @@ Guid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a
 
 class AzureTenant(_Strict):
     tenant_id: Guid = Field(description="Entra tenant of the subscription (pins the provider and Key Vault)")
-    cvm_orchestrator_object_id: Guid = Field(
+    cvm_orchestrator_object_id: Guid | None = Field(
+        None,
         description="object id of the 'Confidential VM Orchestrator' service principal (app "
-        "bf7b6499-ff71-4aa2-97a4-f372087be7f0) in this tenant; it releases confidential disk keys",
+        "bf7b6499-ff71-4aa2-97a4-f372087be7f0) in this tenant; it releases confidential disk keys. Required "
+        "when a workload is confidential",
     )
     security_provider_object_id: Guid | None = Field(
         None,
         description="object id of the 'Windows Azure Security Resource Provider' service principal (app "
         "8edd93e1-2103-40b4-bd70-6e34e586362d) in this tenant; Defender for Cloud sends alerts to the "
         "containment Event Hub as it. Required when threat_detection is on and there are workloads",
+    )
+    cosmos_db_object_id: Guid | None = Field(
+        None,
+        description="object id of the 'Azure Cosmos DB' service principal (app a232010e-820c-4083-83bb-3ace5fc29d0b) "
+        "in this tenant; an Azure Machine Learning workspace's metadata store unwraps the platform key as it. "
+        "Required when platform has notebooks or endpoints",
     )
 
 

@@ -251,6 +251,13 @@ def _azure_tenant(view: SpecView) -> Iterable[Problem]:
             + (f", and, for containment, security_provider_object_id (printed by {SECURITY_PROVIDER_LOOKUP})"
                if view.monitoring is not None and view.monitoring.threat_detection else ""),
         )
+    elif view.azure is not None and view.azure.cvm_orchestrator_object_id is None:
+        yield Problem(
+            ("azure", "cvm_orchestrator_object_id"),
+            "Azure confidential VMs need the tenant's Confidential VM Orchestrator, which releases the disk key: "
+            "add cvm_orchestrator_object_id (printed by az ad sp show --id bf7b6499-ff71-4aa2-97a4-f372087be7f0 "
+            "--query id -o tsv)",
+        )
     if view.region is not None and view.region in catalog.KNOWN_REGIONS["azure"] \
             and view.region not in catalog.AZURE_ATTESTATION:
         yield Problem(

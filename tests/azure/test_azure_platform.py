@@ -6,7 +6,6 @@ without a platform section render without any of it."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -157,6 +156,14 @@ def test_compute_instances_have_no_public_ip_ssh_or_local_auth(ai_graph: Graph, 
     assert all(re.fullmatch(r"ci-azure-ai-eu-[0-9a-f]{6}-[12]", n) for n in names) and len(set(names)) == 2
 
 
+def test_each_compute_instance_belongs_to_its_owner_not_the_deployer(ai_graph: Graph, ai_spec: Environment) -> None:
+    assert ai_spec.platform is not None and ai_spec.platform.notebooks is not None and ai_spec.azure is not None
+    assigned = [c.inputs["properties"]["properties"]["personalComputeInstanceSettings"]["assignedUser"]
+                for c in ai_graph.of_type(COMPUTE)]
+    assert sorted(a["objectId"] for a in assigned) == sorted(ai_spec.platform.notebooks.owners or [])
+    assert {a["tenantId"] for a in assigned} == {ai_spec.azure.tenant_id}
+
+
 def test_online_endpoints_are_private_and_entra_only(ai_graph: Graph) -> None:
     (endpoint,) = ai_graph.of_type(ONLINE_ENDPOINT)
     # The spec's name made unique in the region (endpoint names are regional across subscriptions).
@@ -224,29 +231,22 @@ def test_platform_services_log_to_the_audit_workspace(ai_graph: Graph) -> None:
         assert arm_id(ai_graph, one(ai_graph, token)) in sources, token
 
 
-def test_without_the_cosmos_db_principal_no_grant_is_invented(ai_graph: Graph) -> None:
-    platform_key = arm_id(ai_graph, key(ai_graph, "platform"))
-    on_key = [r for r in ai_graph.of_type(ROLE) if r.inputs["scope"] == platform_key]
-    assert len(on_key) == 1  # the platform identity's only
-
-
-@dataclasses.dataclass(frozen=True)
-class Tenant:
-    """The azure block with the field the spec is asked to add (azure.cosmos_db_object_id)."""
-
-    tenant_id: str = "00000000-0000-4000-8000-0000000000aa"
-    cvm_orchestrator_object_id: str = "00000000-0000-4000-8000-0000000000bb"
-    security_provider_object_id: str | None = None
-    cosmos_db_object_id: str = "00000000-0000-4000-8000-0000000000dd"
-
-
-def test_the_cosmos_db_principal_is_granted_the_key_before_the_workspace(ai_spec: Environment) -> None:
-    env = ai_spec.model_copy(update={"azure": Tenant()})
-    graph = render_environment(env, "azure-ai-eu-cosmos").graph
-    (grant,) = grants_to(graph, Tenant.cosmos_db_object_id)
+def test_the_cosmos_db_principal_is_granted_the_key_before_the_workspace(ai_graph: Graph, ai_spec: Environment) -> None:
+    assert ai_spec.azure is not None and ai_spec.azure.cosmos_db_object_id
+    (grant,) = grants_to(ai_graph, ai_spec.azure.cosmos_db_object_id)
     assert role_id(grant) == roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER
-    assert grant.inputs["scope"] == arm_id(graph, key(graph, "platform"))
-    assert grant.urn in one(graph, ML_WORKSPACE).dependencies
+    assert grant.inputs["scope"] == arm_id(ai_graph, key(ai_graph, "platform"))
+    assert grant.urn in one(ai_graph, ML_WORKSPACE).dependencies
+
+
+def test_without_the_cosmos_db_principal_no_grant_is_invented(ai_spec: Environment) -> None:
+    # A program that builds the workspace without the id (the spec refuses that) gets no made-up grant:
+    # only the platform identity's, and the stack rule azure-ml-workspace-key-usable reports it.
+    assert ai_spec.azure is not None
+    tenant = ai_spec.azure.model_copy(update={"cosmos_db_object_id": None})
+    graph = render_environment(ai_spec.model_copy(update={"azure": tenant}), "azure-ai-eu-no-cosmos").graph
+    platform_key = arm_id(graph, key(graph, "platform"))
+    assert len([r for r in graph.of_type(ROLE) if r.inputs["scope"] == platform_key]) == 1
 
 
 def test_stacks_without_a_platform_have_none_of_it(azure_graph: Graph, gpu_graph: Graph) -> None:
@@ -284,7 +284,13 @@ def test_component_arguments_refuse_what_azure_would() -> None:
     assert len(long_name) == 32 and long_name.startswith("a-rather-long-endpoint-")
     with pytest.raises(ValueError, match="compute instance name"):
         MlComputeArgs(resource_group_name="rg", location="swedencentral", workspace_name="w", workspace_id="l",
-                      notebooks=1, prefix="a-very-long-compute-prefix")
+                      notebooks=1, owners=["o"], tenant_id="t", prefix="a-very-long-compute-prefix")
+    with pytest.raises(ValueError, match="2 notebooks need 2 owners, one each; got 1"):
+        MlComputeArgs(resource_group_name="rg", location="swedencentral", workspace_name="w", workspace_id="l",
+                      notebooks=2, owners=["o"], tenant_id="t")
+    with pytest.raises(ValueError, match="owners need the tenant_id"):
+        MlComputeArgs(resource_group_name="rg", location="swedencentral", workspace_name="w", workspace_id="l",
+                      notebooks=1, owners=["o"])
     with pytest.raises(ValueError, match="no pinned version for model families"):
         OpenAIAccountArgs(subscription_id="s", name="oai", resource_group_name="rg", location="swedencentral",
                           key=_key(), workspace_id="l", endpoint_subnet_id="s", dns_zone_id="z",

@@ -41,10 +41,15 @@ def only(found: list[SpecIssue]) -> SpecIssue:
     return found[0]
 
 
+OWNER = "00000000-0000-4000-8000-00000000a001"
+
+
 def test_the_example_is_valid() -> None:
     env = validate(spec(), AI_STACK)
     assert env.platform is not None and env.platform.foundation_models is not None
-    assert env.workloads == [] and env.azure is None  # no VMs: no tenant object ids needed
+    # no VMs: of the tenant's object ids only Azure Cosmos DB's is needed, for the workspace's key
+    assert env.workloads == [] and env.azure is not None and env.azure.cosmos_db_object_id
+    assert env.azure.cvm_orchestrator_object_id is None and env.azure.security_provider_object_id is None
 
 
 def test_offer_is_the_one_the_rules_use() -> None:
@@ -95,7 +100,7 @@ def test_a_region_without_data_zone_standard_is_refused() -> None:
 
 
 def test_a_notebook_size_not_offered_is_refused_with_the_sizes() -> None:
-    issue = only(issues(spec(notebooks={"count": 1, "instance_type": "ml.t3.medium"})))
+    issue = only(issues(spec(notebooks={"instance_type": "ml.t3.medium", "owners": [OWNER]})))
     assert issue.field == "platform.notebooks.instance_type"
     assert "Azure Machine Learning compute instances" in issue.message and "Standard_DS3_v2" in issue.message
 
@@ -116,3 +121,37 @@ def test_access_policy_is_gcp_only() -> None:
 def test_an_empty_platform_is_refused() -> None:
     issue = only(issues(spec(notebooks=None, endpoints=None, foundation_models=None)))
     assert issue.field == "platform" and "asks for nothing" in issue.message
+
+
+@pytest.mark.parametrize("keep", ["notebooks", "endpoints"])
+def test_a_workspace_needs_the_cosmos_db_principal(keep: str) -> None:
+    data = spec(**{other: None for other in ("notebooks", "endpoints") if other != keep})
+    data["azure"].pop("cosmos_db_object_id")
+    issue = only(issues(data))
+    assert issue.field == "azure.cosmos_db_object_id"
+    assert "'Azure Cosmos DB' service principal" in issue.message and "fails to create" in issue.message
+    assert f"az ad sp show --id {offer.COSMOS_DB_APP} --query id -o tsv" in issue.message
+
+
+def test_without_the_azure_block_the_message_names_the_block() -> None:
+    data = spec()
+    data.pop("azure")
+    issue = only(issues(data))
+    assert issue.field == "azure" and "add azure: {tenant_id: ..., cosmos_db_object_id: ...}" in issue.message
+
+
+def test_azure_openai_alone_needs_no_tenant_block() -> None:
+    data = spec(notebooks=None, endpoints=None)
+    data.pop("azure")
+    assert validate(data, AI_STACK).azure is None
+
+
+def test_confidential_vms_still_need_the_orchestrator() -> None:
+    data = spec()
+    data["workloads"] = [{"name": "trainer", "machine_type": "Standard_DC4es_v5",
+                          "ssh_public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyOnly admin"}]
+    data["region"] = "westeurope"
+    data["azure"]["security_provider_object_id"] = "00000000-0000-4000-8000-0000000000cc"
+    found = issues(data)
+    issue = next(i for i in found if i.field == "azure.cvm_orchestrator_object_id")
+    assert "Confidential VM Orchestrator" in issue.message and "bf7b6499-ff71-4aa2-97a4-f372087be7f0" in issue.message

@@ -61,6 +61,19 @@ def test_two_notebooks_as_the_spec_asks(graph: Graph) -> None:
     assert len(graph.of_type(NOTEBOOK)) == 2
 
 
+def test_each_notebook_is_single_user_for_its_owner(graph: Graph) -> None:
+    owners = raw_spec()["platform"]["notebooks"]["owners"]
+    assert sorted(o for n in graph.of_type(NOTEBOOK) for o in n.inputs["instanceOwners"]) == sorted(owners)
+    assert all(len(n.inputs["instanceOwners"]) == 1 for n in graph.of_type(NOTEBOOK))
+
+
+def test_without_owners_the_notebooks_are_shared_by_their_account(rendered) -> None:
+    raw = raw_spec()
+    del raw["platform"]["notebooks"]["owners"]
+    graph = rendered(Environment.model_validate(raw), "gcp-ai-eu-shared-notebooks")
+    assert [n.inputs.get("instanceOwners") for n in graph.of_type(NOTEBOOK)] == [None]  # count defaults to 1
+
+
 def test_notebooks_have_no_public_ip_nor_proxy(graph: Graph) -> None:
     for nb in graph.of_type(NOTEBOOK):
         setup = nb.inputs["gceSetup"]
@@ -157,6 +170,8 @@ def test_perimeter_encloses_the_project_by_number(graph: Graph) -> None:
             "cloudkms.googleapis.com"} <= set(status["restrictedServices"])
     assert status["vpcAccessibleServices"] == {"enableRestriction": True, "allowedServices": ["RESTRICTED-SERVICES"]}
     assert "useExplicitDryRunSpec" not in perimeter.inputs
+    # the pipeline and the administrators keep reaching the project from outside
+    assert status["accessLevels"] == sorted(raw_spec()["platform"]["access_levels"])
 
 
 def test_stacks_without_a_platform_get_none_of_it(gcp_graph: Graph) -> None:
@@ -179,6 +194,14 @@ def test_component_args_refuse_what_cannot_work() -> None:
     with pytest.raises(ValueError, match="N2D only"):
         WorkbenchArgs(project="p", zone="z", count=1, machine_type="e2-standard-4", network="n", subnetwork="s",
                       service_account_email="a", disk_key_id="k")
+    with pytest.raises(ValueError, match="2 notebooks take 2 owners, one each; got 1"):
+        WorkbenchArgs(project="p", zone="z", count=2, machine_type="n2d-standard-4", network="n", subnetwork="s",
+                      service_account_email="a", disk_key_id="k", owners=["ana@example.com"])
+    from hardstack.components.gcp.perimeter import ServicePerimeterArgs
+
+    with pytest.raises(ValueError, match="access levels of another policy"):
+        ServicePerimeterArgs(access_policy="1", project_number="2", name="n",
+                             access_levels=["accessPolicies/9/accessLevels/ci"])
     with pytest.raises(ValueError, match="deny every model"):
         ModelAccessArgs(project="p", allowed_models=[])
     with pytest.raises(ValueError, match="publishers/PUBLISHER"):

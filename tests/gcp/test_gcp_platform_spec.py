@@ -99,3 +99,45 @@ def test_an_eu_region_without_vertex_ai_is_refused() -> None:
     raw.update(region="europe-west12")
     found = issues(raw)
     assert any(i.field == "platform" and "Vertex AI is not offered in europe-west12" in i.message for i in found)
+
+
+def test_a_perimeter_without_access_levels_is_refused_because_it_locks_out_the_deployer() -> None:
+    raw = raw_spec()
+    del raw["platform"]["access_levels"]
+    (issue,) = [i for i in issues(raw) if i.field == "platform.access_levels"]
+    assert "refuses every call from outside it" in issue.message and "next pulumi up" in issue.message
+    assert "accessPolicies/918273645501/accessLevels/<name>" in issue.message
+
+
+def test_access_levels_must_be_the_perimeters_policys() -> None:
+    raw = raw_spec()
+    raw["platform"]["access_levels"] = ["accessPolicies/1/accessLevels/ci_runners"]
+    (issue,) = [i for i in issues(raw) if i.field == "platform.access_levels[0]"]
+    assert "not a level of the perimeter's policy 918273645501" in issue.message
+
+
+def test_access_levels_without_a_perimeter_are_refused() -> None:
+    raw = raw_spec()
+    del raw["platform"]["access_policy"]
+    (issue,) = [i for i in issues(raw) if i.field == "platform.access_levels"]
+    assert "add access_policy, or remove access_levels" in issue.message
+
+
+@pytest.mark.parametrize("owner", ["ana", "ana@", "@example.com"])
+def test_an_owner_is_an_email_address(owner: str) -> None:
+    raw = raw_spec()
+    raw["platform"]["notebooks"]["owners"] = [owner, "ben@example.com"]
+    (issue,) = [i for i in issues(raw) if i.field == "platform.notebooks.owners[0]"]
+    assert f"'{owner}' is not an e-mail address" in issue.message
+
+
+def test_count_follows_the_owners_and_must_match_when_given() -> None:
+    raw = raw_spec()
+    assert validate(raw, FILE).platform.notebooks.count == len(raw["platform"]["notebooks"]["owners"])
+    raw["platform"]["notebooks"]["count"] = 3
+    (issue,) = [i for i in issues(raw) if i.field == "platform.notebooks"]
+    assert "count 3 does not match the 2 owners" in issue.message
+    raw["platform"]["notebooks"]["count"] = 2
+    raw["platform"]["notebooks"]["owners"] = ["ana@example.com", "ana@example.com"]
+    (issue,) = [i for i in issues(raw) if i.field == "platform.notebooks"]
+    assert "repeated: ana@example.com" in issue.message

@@ -121,6 +121,13 @@ OFFER = PlatformOffer(
     notebook_default="ml.t3.medium",
     notebook_sizes=NOTEBOOK_SIZES,
     notebook_source=SRC_NOTEBOOK_TYPES,
+    # Access to a notebook instance is an IAM permission (CreatePresignedNotebookInstanceUrl), not an owner:
+    # https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html
+    owner_kind=None,
+    owner_pattern="",
+    owner_required=False,
+    owner_note="who may open one is an IAM permission (sagemaker:CreatePresignedNotebookInstanceUrl on the "
+    "instance), granted to people's roles outside hardstack",
     endpoint_fields=frozenset({"instance_type", "count", "image", "model_artifact"}),
     endpoint_default="ml.m5.xlarge",
     endpoint_sizes=ENDPOINT_SIZES,

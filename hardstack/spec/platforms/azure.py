@@ -71,18 +71,45 @@ DATA_ZONE_US = frozenset({
 MODEL_REGIONS: dict[str, frozenset[str]] = {family: DATA_ZONE_EU | DATA_ZONE_US for family in MODEL_VERSIONS}
 
 
+# A compute instance is personal: with the sharing policy Personal only its user may open its applications,
+# and created without create_on_behalf_of (personal_compute_instance_settings.assigned_user) that user is
+# whoever creates it, here the principal that runs `pulumi up` (ComputeInstance.applicationSharingPolicy;
+# https://learn.microsoft.com/azure/machine-learning/reference-yaml-compute-instance, which also gives
+# Standard_DS3_v2 as the default size).
+OWNER_NOTE = ("an Azure Machine Learning compute instance belongs to one person, and without owners each would "
+              "belong to the principal that runs pulumi up (your pipeline), so no person could open it: add "
+              "owners: [<Entra object id>, ...], one notebook each (az ad user show --id someone@example.com "
+              "--query id -o tsv)")
+
+
+# An Azure Machine Learning workspace with a customer-managed key keeps its metadata in a Cosmos DB
+# that Microsoft runs, which unwraps the key as the tenant's "Azure Cosmos DB" service principal
+# (Get, Wrap Key, Unwrap Key): https://learn.microsoft.com/azure/machine-learning/how-to-setup-customer-managed-keys
+# Its app id is the same in every tenant; the object id is not.
+COSMOS_DB_APP = "a232010e-820c-4083-83bb-3ace5fc29d0b"
+COSMOS_DB_LOOKUP = f"az ad sp show --id {COSMOS_DB_APP} --query id -o tsv"
+
+
 def azure_problems(view: SpecView) -> Iterable[Problem]:
     """Settings only Azure has an opinion on."""
     from hardstack.spec.view import Problem
 
     platform = view.platform
-    if platform is None:
+    # The workspace exists for notebooks and endpoints; Azure OpenAI alone needs no workspace.
+    if platform is None or (platform.notebooks is None and not platform.endpoints):
         return
-    # Azure Machine Learning hosts the notebooks and the endpoints; a platform with neither asks
-    # only for Azure OpenAI, and one with nothing at all builds nothing.
-    if platform.notebooks is None and not platform.endpoints and platform.foundation_models is None:
-        yield Problem(("platform",), "the platform section asks for nothing: add notebooks, endpoints or "
-                      "foundation_models, or remove platform")
+    if view.azure is not None and view.azure.cosmos_db_object_id:
+        return
+    why = ("an Azure Machine Learning workspace encrypted with the platform key keeps its metadata in a Cosmos DB "
+           "that unwraps the key as the tenant's 'Azure Cosmos DB' service principal; without its object id the key "
+           "cannot be granted and the workspace fails to create")
+    if view.azure is None:
+        if view.azure_given:
+            return  # a broken azure block is reported at its own fields
+        yield Problem(("azure",), f"{why}: add azure: {{tenant_id: ..., cosmos_db_object_id: ...}} (the object id "
+                      f"is printed by {COSMOS_DB_LOOKUP})")
+        return
+    yield Problem(("azure", "cosmos_db_object_id"), f"{why}: add cosmos_db_object_id (printed by {COSMOS_DB_LOOKUP})")
 
 
 OFFER = PlatformOffer(
@@ -92,6 +119,10 @@ OFFER = PlatformOffer(
     notebook_default="Standard_DS3_v2",
     notebook_sizes=NOTEBOOK_SIZES,
     notebook_source=SRC_COMPUTE_INSTANCE,
+    owner_kind="an Entra object id",
+    owner_pattern=r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    owner_required=True,
+    owner_note=OWNER_NOTE,
     endpoint_fields=frozenset(),
     endpoint_default=None,
     endpoint_sizes=(),

@@ -108,6 +108,13 @@ OFFER = PlatformOffer(
     notebook_default="n2d-standard-4",
     notebook_sizes=NOTEBOOK_SIZES,
     notebook_source=SRC_WORKBENCH_TYPES,
+    # instance_owners: one owner, written alias@example.com; set, the instance is single-user, else every user
+    # of its service account may open it:
+    # https://cloud.google.com/vertex-ai/docs/workbench/instances/manage-access-jupyterlab
+    owner_kind="an e-mail address",
+    owner_pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+",
+    owner_required=False,
+    owner_note="a Workbench instance's owner is the person's Google account, written alias@example.com",
     endpoint_fields=frozenset(),
     endpoint_default=None,
     endpoint_sizes=(),

@@ -7,22 +7,52 @@ families, the settings only one cloud has) is checked by the cross-field rule in
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from hardstack.spec.fields import Name, _Strict
+
+ACCESS_LEVEL = r"^accessPolicies/[0-9]{1,20}/accessLevels/[A-Za-z][A-Za-z0-9_]{0,49}$"
 
 
 class Notebooks(_Strict):
     """Managed notebooks for people who explore data: SageMaker notebook instances, Vertex AI
     Workbench instances or Azure Machine Learning compute instances."""
 
-    count: int = Field(1, ge=1, le=20, description="how many notebook instances (one per person who needs one)")
+    count: int = Field(
+        1, ge=1, le=20,
+        description="how many notebook instances; with owners, one per owner (left out, it follows them)",
+    )
     instance_type: str | None = Field(
         None, min_length=1,
         description="the cloud's notebook size; empty means the cloud's default "
         "(aws ml.t3.medium, gcp n2d-standard-4, azure Standard_DS3_v2)",
     )
+    owners: list[str] | None = Field(
+        None, min_length=1, max_length=20,
+        description="the person each notebook belongs to, one notebook each: azure Entra object ids (required "
+        "there: a compute instance is personal), gcp e-mail addresses (single-user access); aws notebook instances "
+        "have no owner",
+    )
+
+    @model_validator(mode="after")
+    def _one_per_owner(self) -> Notebooks:
+        if self.owners is None:
+            return self
+        repeated = sorted({o for o in self.owners if self.owners.count(o) > 1})
+        if repeated:
+            raise PydanticCustomError("unique", "each owner gets one notebook; repeated: {dupes}",
+                                      {"dupes": ", ".join(repeated)})
+        if "count" not in self.model_fields_set:
+            self.count = len(self.owners)
+        elif self.count != len(self.owners):
+            raise PydanticCustomError(
+                "owners", "count {count} does not match the {owners} owners (one notebook each): remove count, "
+                "or list one owner per notebook", {"count": self.count, "owners": len(self.owners)},
+            )
+        return self
 
 
 class ModelEndpoint(_Strict):
@@ -80,6 +110,12 @@ class Platform(_Strict):
         None, pattern=r"^[0-9]{1,20}$",
         description="gcp only: the number of the organization's Access Context Manager policy; when set, a VPC "
         "Service Controls perimeter closes Vertex AI, Cloud Storage and Cloud KMS of the project to the outside",
+    )
+    access_levels: list[Annotated[str, StringConstraints(pattern=ACCESS_LEVEL)]] | None = Field(
+        None, min_length=1,
+        description="gcp only, required with access_policy: the access levels (accessPolicies/<n>/accessLevels/<name>) "
+        "whose callers may still reach the project's APIs from outside the perimeter: the pipeline that runs pulumi up "
+        "and the administrators",
     )
 
     @field_validator("endpoints")

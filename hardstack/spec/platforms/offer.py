@@ -19,6 +19,12 @@ class PlatformOffer:
     notebook_default: str
     notebook_sizes: tuple[str, ...]  # every notebook size hardstack accepts, exactly
     notebook_source: str
+    # Who a notebook belongs to: what an owner is written as (None: the cloud's notebooks have no owner),
+    # its pattern, whether the cloud needs one, and why (shown when an owner is refused or missing).
+    owner_kind: str | None
+    owner_pattern: str
+    owner_required: bool
+    owner_note: str
     endpoint_fields: frozenset[str]  # the endpoint settings beyond `name` this cloud takes
     endpoint_default: str | None  # the serving size when the cloud takes one and none is given
     endpoint_sizes: tuple[str, ...]

@@ -37,22 +37,25 @@ def platform_problems(view: SpecView) -> Iterable[Problem]:
     yield from _notebooks(view, offer)
     yield from _endpoints(view, offer)
     yield from _foundation_models(view, offer)
-    if platform.access_policy is not None and cloud != "gcp":
-        yield Problem(
-            (*AT, "access_policy"),
-            f"access_policy names a VPC Service Controls policy, which only GCP has; on {cloud} the platform is "
-            f"kept private by {'VPC endpoints and VPC-only SageMaker' if cloud == 'aws' else 'private endpoints'}: "
-            "remove access_policy",
-        )
+    yield from _perimeter(view)
     if offer.extra is not None:
         yield from offer.extra(view)
 
 
 def _notebooks(view: SpecView, offer: PlatformOffer) -> Iterable[Problem]:
     notebooks = view.platform.notebooks if view.platform else None
-    if notebooks is None or notebooks.instance_type is None:
+    if notebooks is None:
         return
-    if notebooks.instance_type not in offer.notebook_sizes:
+    at = (*AT, "notebooks", "owners")
+    if notebooks.owners is not None and offer.owner_kind is None:
+        yield Problem(at, f"{offer.notebook_service} have no owner: {offer.owner_note}; remove owners")
+    elif notebooks.owners is not None:
+        for index, owner in enumerate(notebooks.owners):
+            if re.fullmatch(offer.owner_pattern, owner) is None:
+                yield Problem((*at, index), f"'{owner}' is not {offer.owner_kind}: {offer.owner_note}")
+    elif offer.owner_required:
+        yield Problem(at, offer.owner_note)
+    if notebooks.instance_type is not None and notebooks.instance_type not in offer.notebook_sizes:
         yield Problem(
             (*AT, "notebooks", "instance_type"),
             f"'{notebooks.instance_type}' is not a size hardstack runs {offer.notebook_service} on; "
@@ -124,3 +127,33 @@ def _foundation_models(view: SpecView, offer: PlatformOffer) -> Iterable[Problem
         if regions is not None and view.region is not None and view.region not in regions:
             yield Problem(at, f"{family} cannot be invoked in {view.region}; it is offered in "
                           f"{', '.join(sorted(regions))} (source: {offer.model_regions_source})")
+
+
+def _perimeter(view: SpecView) -> Iterable[Problem]:
+    assert view.platform is not None
+    policy, levels, cloud = view.platform.access_policy, view.platform.access_levels, view.cloud
+    if cloud != "gcp":
+        for setting in ("access_policy", "access_levels"):
+            if getattr(view.platform, setting) is not None:
+                yield Problem((*AT, setting), f"{setting} belongs to a VPC Service Controls perimeter, which only GCP "
+                              f"has; on {cloud} the platform is kept private by "
+                              f"{'VPC endpoints and VPC-only SageMaker' if cloud == 'aws' else 'private endpoints'}: "
+                              f"remove {setting}")
+        return
+    if levels is not None and policy is None:
+        yield Problem((*AT, "access_levels"), "access_levels open a VPC Service Controls perimeter, and there is "
+                      "none: add access_policy, or remove access_levels")
+    elif policy is not None and levels is None:
+        # An enforced perimeter refuses calls to its restricted services from outside it unless an access
+        # level (or an ingress rule) admits the caller: https://cloud.google.com/vpc-service-controls/docs/use-access-levels
+        yield Problem((*AT, "access_levels"), "an enforced VPC Service Controls perimeter refuses every call from "
+                      "outside it to Vertex AI, Cloud Storage and Cloud KMS, the next pulumi up and the console "
+                      "included: name the access levels of the pipeline and the administrators, access_levels: "
+                      f"[accessPolicies/{policy}/accessLevels/<name>] (gcloud access-context-manager levels list "
+                      f"--policy={policy})")
+    elif policy is not None and levels is not None:
+        for index, level in enumerate(levels):
+            if not level.startswith(f"accessPolicies/{policy}/"):
+                yield Problem((*AT, "access_levels", index), f"'{level}' is not a level of the perimeter's policy "
+                              f"{policy}: a perimeter takes levels of its own policy only "
+                              f"(accessPolicies/{policy}/accessLevels/<name>)")
