@@ -18,8 +18,11 @@ from hardstack.components.azure.identity import (
 )
 from hardstack.components.azure.key_alerts import KeyExpiryAlerts, KeyExpiryAlertsArgs
 from hardstack.components.azure.key_vault import KeyVault, KeyVaultArgs
+from hardstack.components.azure.ml_compute import MlCompute, MlComputeArgs
+from hardstack.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs, Outbound, PlatformKey
 from hardstack.components.azure.monitoring import ThreatMonitoring, ThreatMonitoringArgs
 from hardstack.components.azure.network import PrivateNetwork, PrivateNetworkArgs
+from hardstack.components.azure.openai import OpenAIAccount, OpenAIAccountArgs
 from hardstack.components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 from hardstack.components.azure.storage import Container, SecureStorageAccount, SecureStorageAccountArgs
 from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
@@ -27,8 +30,9 @@ from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKey, 
 __all__ = [
     "AuditWorkspace", "AuditWorkspaceArgs", "ConfidentialRelease", "ConfidentialWorkload",
     "ConfidentialWorkloadArgs", "Container", "DiskEncryption", "DiskEncryptionArgs", "KeyExpiryAlerts",
-    "KeyExpiryAlertsArgs", "KeyVault", "KeyVaultArgs",
-    "PrivateEndpoint", "PrivateEndpointArgs", "PrivateNetwork", "PrivateNetworkArgs", "SecureStorageAccount",
+    "KeyExpiryAlertsArgs", "KeyVault", "KeyVaultArgs", "MlCompute", "MlComputeArgs", "MlWorkspace",
+    "MlWorkspaceArgs", "OpenAIAccount", "OpenAIAccountArgs", "Outbound", "PlatformKey", "PrivateEndpoint",
+    "PrivateEndpointArgs", "PrivateNetwork", "PrivateNetworkArgs", "SecureStorageAccount",
     "SecureStorageAccountArgs", "ServiceIdentities", "ServiceIdentitiesArgs", "ThreatMonitoring",
     "ThreatMonitoringArgs", "VaultKey", "VaultKeyArgs", "VnetFlowLog", "VnetFlowLogArgs", "WorkloadIdentity",
     "WorkloadIdentityArgs",

@@ -6,13 +6,18 @@ from hardstack.components.gcp.compute import ConfidentialWorkload, ConfidentialW
 from hardstack.components.gcp.guardrails import ProjectGuardrails, ProjectGuardrailsArgs
 from hardstack.components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
 from hardstack.components.gcp.keys import KeyRing, KeyRingArgs
+from hardstack.components.gcp.model_access import ModelAccess, ModelAccessArgs
 from hardstack.components.gcp.monitoring import SecurityMonitoring, SecurityMonitoringArgs
 from hardstack.components.gcp.network import PrivateNetwork, PrivateNetworkArgs
+from hardstack.components.gcp.perimeter import ServicePerimeter, ServicePerimeterArgs
 from hardstack.components.gcp.services import ServiceAgents, ServiceAgentsArgs
+from hardstack.components.gcp.vertex import VertexAI, VertexAIArgs
+from hardstack.components.gcp.workbench import Workbench, WorkbenchArgs
 
 __all__ = [
     "AuditLogging", "AuditLoggingArgs", "ConfidentialWorkload", "ConfidentialWorkloadArgs", "KeyRing",
-    "KeyRingArgs", "PrivateNetwork", "PrivateNetworkArgs", "ProjectGuardrails", "ProjectGuardrailsArgs",
-    "SecureBucket", "SecureBucketArgs", "SecurityMonitoring", "SecurityMonitoringArgs", "ServiceAgents",
-    "ServiceAgentsArgs", "WorkloadIdentity", "WorkloadIdentityArgs",
+    "KeyRingArgs", "ModelAccess", "ModelAccessArgs", "PrivateNetwork", "PrivateNetworkArgs",
+    "ProjectGuardrails", "ProjectGuardrailsArgs", "SecureBucket", "SecureBucketArgs", "SecurityMonitoring",
+    "SecurityMonitoringArgs", "ServiceAgents", "ServiceAgentsArgs", "ServicePerimeter", "ServicePerimeterArgs",
+    "VertexAI", "VertexAIArgs", "Workbench", "WorkbenchArgs", "WorkloadIdentity", "WorkloadIdentityArgs",
 ]
