@@ -112,8 +112,9 @@ def test_the_examples_exemptions_show_under_the_engine(examples: dict[str, dict[
     shown = {(stack, k[0], k[1].rsplit("::", 1)[-1]) for stack, verdicts in examples.items()
              for k in engine_keys(verdicts) if k[2] == "exempted"}
     assert shown == {
-        ("aws-prod-eu", "aws-s3-sse-customer-key", "aws-prod-eu-access-logs-encryption"),
-        *((stack, rule, f"{stack}-logs-account") for stack in ("azure-prod-eu", "azure-gpu-eu")
+        *((stack, "aws-s3-sse-customer-key", f"{stack}-access-logs-encryption")
+          for stack in ("aws-prod-eu", "aws-ai-eu")),
+        *((stack, rule, f"{stack}-logs-account") for stack in ("azure-prod-eu", "azure-gpu-eu", "azure-ai-eu")
           for rule in ("azure-private-endpoints", "azure-storage-public-network-disabled")),
         # Azure containment: the responder's resource-group scope (snapshots are created there).
         *((stack, "azure-role-resource-scope", f"{stack}-containment-responder")

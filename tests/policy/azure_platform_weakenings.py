@@ -60,6 +60,11 @@ def drop_platform_grant(graph: Graph) -> str:
     return first(graph, ML_WORKSPACE).name
 
 
+def drop_cosmos_grant(graph: Graph) -> str:
+    graph.resources.remove(first(graph, ROLE, "cosmos-cmk"))
+    return first(graph, ML_WORKSPACE).name
+
+
 def fqdn_rule(graph: Graph) -> str:
     workspace = first(graph, ML_WORKSPACE)
     workspace.inputs["managedNetwork"]["outboundRules"]["pypi"] = {"type": "FQDN", "destination": "pypi.org"}
@@ -123,6 +128,8 @@ SETTINGS: dict[str, tuple[Callable[[Graph], str], str, str]] = {
     "identity datastores": (set_path(ML_WORKSPACE, "systemDatastoresAuthMode", "accessKey"),
                             "azure-ml-identity-datastores", "accessKey"),
     "platform key grant": (drop_platform_grant, "azure-ml-workspace-key-usable", "its encryption identity holds no"),
+    "cosmos db grant": (drop_cosmos_grant, "azure-ml-workspace-key-usable",
+                        "for the Azure Cosmos DB service principal"),
     "workspace endpoint zones": (drop_notebooks_zone, "azure-ml-workspace-endpoint", "notebooks.azure.net"),
     "workspace diagnostics": (drop_diagnostics_of(ML_WORKSPACE), "azure-diagnostics-to-workspace",
                               "Azure Machine Learning workspace"),
