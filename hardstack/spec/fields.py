@@ -1,8 +1,9 @@
-"""Building blocks every part of the spec shares: the strict base model and the name type."""
+"""Building blocks every part of the spec shares: the strict base model, names, GPUs, GCP zones
+and provisioning models (VM workloads and Kubernetes node pools take the same)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -17,3 +18,17 @@ class _Strict(BaseModel):
     # Unknown keys are typos until proven otherwise: a misspelt security setting must not be
     # silently ignored and replaced by a default.
     model_config = ConfigDict(extra="forbid", populate_by_name=False)
+
+
+GpuKind = Literal["h100", "a100", "l4", "t4"]
+Provisioning = Literal["standard", "spot", "flex-start"]
+Zone = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]+-[a-z]+[0-9]+-[a-z]$"),
+    Field(description="a GCP zone such as europe-west4-c"),
+]
+
+
+class Gpu(_Strict):
+    kind: GpuKind = Field(description="GPU model: h100, a100, l4 or t4")
+    count: int = Field(1, ge=1, le=8)

@@ -26,6 +26,7 @@ from ruamel.yaml.events import AliasEvent
 from hardstack.spec import defaults as org
 from hardstack.spec import models
 from hardstack.spec.errors import SpecError, SpecIssue, dotted
+from hardstack.spec.kubernetes.models import DEFAULT_VERSION, NodePool, Version
 from hardstack.spec.platforms.models import Platform
 from hardstack.spec.rules import cross_field_problems
 from hardstack.spec.view import Problem, SpecView
@@ -309,8 +310,19 @@ def _partial_view(raw: dict[str, Any]) -> SpecView:
         data=part("data", TypeAdapter(models.Data)),
         workloads=items("workloads", models.Workload),
         platform=part("platform", TypeAdapter(Platform | None)),
+        **_kubernetes_view(raw.get("kubernetes")),
         exemptions=items("exemptions", models.Exemption),
     )
+
+
+def _kubernetes_view(section: Any) -> dict[str, Any]:
+    """The cluster's valid pools (with their indices) and its version, each judged alone."""
+    if not isinstance(section, Mapping):
+        return {}
+    pools = section.get("node_pools")
+    checked = [(i, _try(TypeAdapter(NodePool), p)) for i, p in enumerate(pools)] if isinstance(pools, list) else []
+    return {"node_pools": [(i, p) for i, p in checked if p is not None],
+            "kubernetes_version": _try(TypeAdapter(Version), section.get("version", DEFAULT_VERSION))}
 
 
 def _model_at(path: tuple[Any, ...]) -> type[BaseModel] | None:

@@ -21,7 +21,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from hardstack.spec.fields import Name, _Strict
+from hardstack.spec.fields import Gpu, Name, Provisioning, Zone, _Strict
+from hardstack.spec.kubernetes.models import Kubernetes
 from hardstack.spec.platforms.models import Platform
 
 Cloud = Literal["aws", "azure", "gcp"]
@@ -30,14 +31,7 @@ ConfidentialKind = Literal["tdx", "sev-snp", "none"]
 Egress = Literal["none", "nat", "proxy"]
 Protection = Literal["software", "hsm"]
 Classification = Literal["public", "internal", "confidential", "restricted"]
-GpuKind = Literal["h100", "a100", "l4", "t4"]
 BucketPurpose = Literal["datasets", "models"]
-Provisioning = Literal["standard", "spot", "flex-start"]
-Zone = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z]+-[a-z]+[0-9]+-[a-z]$"),
-    Field(description="a GCP zone such as europe-west4-c"),
-]
 
 
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -105,11 +99,6 @@ class Keys(_Strict):
     deletion_window_days: int = Field(
         30, ge=7, le=30, description="days a deleted key can still be recovered"
     )
-
-
-class Gpu(_Strict):
-    kind: GpuKind = Field(description="GPU model: h100, a100, l4 or t4")
-    count: int = Field(1, ge=1, le=8)
 
 
 class Workload(_Strict):
@@ -322,6 +311,11 @@ class Environment(_Strict):
         None,
         description="the cloud's managed AI platform (SageMaker and Bedrock, Vertex AI, Azure Machine Learning and "
         "Azure OpenAI): notebooks, private model endpoints and foundation-model access, hardened like the VMs",
+    )
+    kubernetes: Kubernetes | None = Field(
+        None,
+        description="a private, hardened Kubernetes cluster (GKE, AKS or EKS) with confidential node pools where the "
+        "service offers them",
     )
     azure: AzureTenant | None = Field(None, description="azure only: the tenant the subscription belongs to")
     blueprint: BlueprintReference | None = Field(

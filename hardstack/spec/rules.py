@@ -11,16 +11,14 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from hardstack.spec import catalog, names
+from hardstack.spec.kubernetes.rules import kubernetes_problems, pool_names
 from hardstack.spec.placement import aws_runtime_agent, placement, provisioning
 from hardstack.spec.platforms.rules import platform_problems
 from hardstack.spec.response import SECURITY_PROVIDER_LOOKUP, azure_alert_delivery, response_problems
 from hardstack.spec.view import Path, Problem, SpecView
-
-if TYPE_CHECKING:
-    from hardstack.spec.models import Workload
 
 DEFAULT_HORIZON_DAYS = 366
 APPROVAL_FRAMEWORKS = ("gdpr", "hipaa")
@@ -129,13 +127,20 @@ def _hipaa_log_retention(view: SpecView) -> Iterable[Problem]:
 
 
 def _confidential(view: SpecView) -> Iterable[Problem]:
+    if view.cloud is not None:
+        items = [(("workloads", index), w) for index, w in view.workloads]
+        yield from confidential_problems(view, items, catalog.DEFAULT_KIND[view.cloud])
+
+
+def confidential_problems(view: SpecView, items: list[tuple[Path, Any]], default: str) -> Iterable[Problem]:
+    """The TEE of each machine (a VM workload or a Kubernetes node pool, at its path) must be one the
+    cloud and the machine type offer; `default` is the kind when the item names none."""
     cloud = view.cloud
     if cloud is None:
         return
     offered = catalog.kinds_offered(cloud)
-    for index, w in view.workloads:
-        at = ("workloads", index)
-        kind = w.confidential or catalog.DEFAULT_KIND[cloud]
+    for at, w in items:
+        kind = w.confidential or default
         if kind == "none":
             if not view.exempted(catalog.RULE_CONFIDENTIAL, w.name):
                 yield Problem(
@@ -164,7 +169,7 @@ def _confidential(view: SpecView) -> Iterable[Problem]:
             )
 
 
-def _confidential_gpu(cloud: str, kind: str, w: Workload, at: Path) -> Iterable[Problem]:
+def _confidential_gpu(cloud: str, kind: str, w: Any, at: Path) -> Iterable[Problem]:
     assert w.gpu is not None
     gpu_families = [f for f in catalog.families(cloud) if f.gpu is not None]
     if not gpu_families:
@@ -283,12 +288,12 @@ def _exemption_terms(view: SpecView) -> Iterable[Problem]:
 
 
 def _exemption_targets(view: SpecView) -> Iterable[Problem]:
-    names = {w.name for _, w in view.workloads}
+    names = {w.name for _, w in view.workloads} | pool_names(view)
     for index, e in view.exemptions:
         if e.rule == catalog.RULE_CONFIDENTIAL and names and e.resource not in names:
             yield Problem(
                 ("exemptions", index, "resource"),
-                f"no workload named '{e.resource}'; workloads: {', '.join(sorted(names))}",
+                f"no workload or node pool named '{e.resource}'; there are: {', '.join(sorted(names))}",
             )
         if e.rule == catalog.RULE_GDPR_TRANSFER and view.name and e.resource != view.name:
             yield Problem(
@@ -301,7 +306,7 @@ RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
     _hipaa_log_retention, _confidential, provisioning, placement, aws_runtime_agent, _azure_ssh,
     _azure_tenant, _project_number, _derived_names, _exemption_terms, _exemption_targets, response_problems,
-    azure_alert_delivery, platform_problems,
+    azure_alert_delivery, platform_problems, kubernetes_problems,
 )
 
 

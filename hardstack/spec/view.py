@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from hardstack.spec.kubernetes.models import NodePool
     from hardstack.spec.models import AzureTenant, Data, Environment, Exemption, Keys, Logging, Monitoring, Workload
     from hardstack.spec.platforms.models import Platform
 
@@ -38,6 +39,9 @@ class SpecView:
     data: Data | None = None
     workloads: list[tuple[int, Workload]] = field(default_factory=list)
     platform: Platform | None = None
+    # The kubernetes section's pools that are valid on their own, and its version (None: broken).
+    node_pools: list[tuple[int, NodePool]] = field(default_factory=list)
+    kubernetes_version: str | None = None
     exemptions: list[tuple[int, Exemption]] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
 
@@ -48,6 +52,8 @@ class SpecView:
             project_number=env.project_number, azure=env.azure, azure_given=env.azure is not None,
             compliance=list(env.compliance), keys=env.keys, logging=env.logging,
             monitoring=env.monitoring, data=env.data, workloads=list(enumerate(env.workloads)), platform=env.platform,
+            node_pools=list(enumerate(env.kubernetes.node_pools)) if env.kubernetes else [],
+            kubernetes_version=env.kubernetes.version if env.kubernetes else None,
             exemptions=list(enumerate(env.exemptions)),
         )
 
