@@ -19,9 +19,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from hardstack.scaffold_sections import kubernetes_comment, platform_comment
 from hardstack.spec import CONFIG_KEY, catalog
 from hardstack.spec.models import Environment
-from hardstack.spec.platforms.rules import OFFERS
 from hardstack.spec.response import SEVERITY_SCALES
 
 DEFAULT_MACHINE: dict[str, str] = {
@@ -108,7 +108,7 @@ def render_stack_file(args: ScaffoldArgs) -> str:
         if args.cloud == "azure" else ""
     )
     severities = " | ".join(SEVERITY_SCALES[args.cloud])
-    platform = platform_comment(args.cloud, account, args.region)
+    platform = platform_comment(args.cloud, account, args.region) + kubernetes_comment(args.cloud, args.region)
     return f"""\
 # hardstack environment '{args.name}' on {args.cloud.upper()} ({args.region}).
 # Written by `hardstack new`. Check it with `hardstack validate`, render it offline with
@@ -161,36 +161,6 @@ config:
     # Exemptions record a decided exception: rule id, resource, reason, expiry date.
     exemptions: []
 """
-
-
-PLATFORM_MARK = "    # platform:"
-
-
-def platform_comment(cloud: str, account: str, region: str) -> str:
-    """The platform section, commented out: a stack uses it by removing the '# ' of its lines."""
-    offer = OFFERS[cloud]
-    family = next(f for f in offer.model_families if region in offer.model_regions.get(f, {region}))
-    endpoint = "    #     - name: scorer          # private model serving endpoint\n"
-    if cloud == "aws":
-        endpoint += (f"    #       image: {account}.dkr.ecr.{region}.amazonaws.com/scorer:1.0   # ECR of {region}\n"
-                     "    #       model_artifact: models/scorer/model.tar.gz   # in a models bucket\n")
-    policy = ('    #   access_policy: "123456789"   # Access Context Manager policy: a VPC Service Controls '
-              "perimeter (needs project_number)\n"
-              "    #   access_levels: [accessPolicies/123456789/accessLevels/ci_runners]   # who may still call in: "
-              "the pipeline, admins\n" if cloud == "gcp" else "")
-    owners = ("    #     owners: [00000000-0000-4000-8000-000000000000]   # one each, Entra object ids: "
-              "az ad user show --id someone@example.com --query id -o tsv\n" if cloud == "azure" else "")
-    return (
-        f"    # The managed AI platform ({offer.service}), private and keyed like the rest: remove the\n"
-        "    # '# ' of the lines below to use it.\n"
-        f"{PLATFORM_MARK}\n"
-        f"    #   notebooks:   # {offer.notebook_service}\n"
-        f"    #     instance_type: {offer.notebook_default}\n"
-        f"{owners}"
-        f"    #   endpoints:\n{endpoint}"
-        f"    #   foundation_models: {{allow: [{family}]}}   # of: {', '.join(offer.model_families)}\n"
-        f"{policy}"
-    )
 
 
 # --- the written document: modeline, spec keys, overrides -----------------------------------------

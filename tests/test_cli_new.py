@@ -174,7 +174,7 @@ def test_default_machine_type_is_one_the_region_runs_confidentially(runner: CliR
 @pytest.mark.parametrize("cloud, region", [("aws", "eu-west-1"), ("gcp", "europe-west4"), ("azure", "westeurope")])
 def test_the_commented_platform_section_validates_once_uncommented(cloud: str, region: str, runner: CliRunner,
                                                                    workdir: Path) -> None:
-    from hardstack.scaffold import PLATFORM_MARK
+    from hardstack.scaffold_sections import PLATFORM_MARK
 
     args = ["new", "lab", "--cloud", cloud, "--region", region, "--compliance", "gdpr"]
     if cloud == "gcp":  # the perimeter names the project by number
@@ -184,10 +184,37 @@ def test_the_commented_platform_section_validates_once_uncommented(cloud: str, r
     path = workdir / "stacks" / "Pulumi.lab.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     start = lines.index(PLATFORM_MARK)
-    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("    #"))
+    # the section's lines are indented below its key; a comment about the next section is not
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    #  "))
     uncommented = [line.replace("    # ", "    ", 1) if start <= i < end else line for i, line in enumerate(lines)]
     path.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
     platform = load(path).environment.platform
     assert platform is not None and platform.notebooks is not None
     assert [e.name for e in platform.endpoints] == ["scorer"] and platform.foundation_models is not None
     assert (platform.access_policy is not None) == (cloud == "gcp")
+
+
+@pytest.mark.parametrize("cloud, region", [("gcp", "europe-west4"), ("azure", "westeurope"), ("aws", "eu-west-1")])
+def test_the_commented_kubernetes_section_validates_once_uncommented(cloud: str, region: str, runner: CliRunner,
+                                                                     workdir: Path) -> None:
+    from hardstack.scaffold_sections import KUBERNETES_MARK
+    from hardstack.spec import SpecError
+
+    result = runner.invoke(main, ["new", "lab", "--cloud", cloud, "--region", region, "--compliance", "gdpr"])
+    assert result.exit_code == 0, result.output
+    path = workdir / "stacks" / "Pulumi.lab.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(KUBERNETES_MARK)
+    # the section's lines are indented below its key; a comment about the next section is not
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    #  "))
+    uncommented = [line.replace("    # ", "    ", 1) if start <= i < end else line for i, line in enumerate(lines)]
+    path.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
+    if cloud == "aws":  # EKS has no confidential nodes: the pool's none needs its exemption, and says so
+        with pytest.raises(SpecError) as caught:
+            load(path)
+        (issue,) = caught.value.issues
+        assert issue.field == "kubernetes.node_pools[0].confidential" and "add an exemption" in issue.message
+        return
+    cluster = load(path).environment.kubernetes
+    assert cluster is not None and [p.name for p in cluster.node_pools] == ["general", "gpu"]
+    assert cluster.node_pools[1].gpu is not None
