@@ -3,9 +3,11 @@ and provisioning models (VM workloads and Kubernetes node pools take the same)."
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 Name = Annotated[
     str,
@@ -32,3 +34,20 @@ Zone = Annotated[
 class Gpu(_Strict):
     kind: GpuKind = Field(description="GPU model: h100, a100, l4 or t4")
     count: int = Field(1, ge=1, le=8)
+
+
+class _Named(Protocol):
+    name: str
+
+
+NamedT = TypeVar("NamedT", bound=_Named)
+
+
+def unique_names(items: Sequence[NamedT], what: str) -> Sequence[NamedT]:
+    """`items` unchanged, or a validation error naming every repeated name (`what`: "bucket")."""
+    names = [item.name for item in items]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise PydanticCustomError("unique", "{what} names must be unique; repeated: {dupes}",
+                                  {"what": what, "dupes": ", ".join(dupes)})
+    return items

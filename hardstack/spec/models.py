@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from hardstack.spec.fields import Gpu, Name, Provisioning, Zone, _Strict
+from hardstack.spec.fields import Gpu, Name, Provisioning, Zone, _Strict, unique_names
 from hardstack.spec.kubernetes.models import Kubernetes
 from hardstack.spec.platforms.models import Platform
 
@@ -157,13 +157,7 @@ class Data(_Strict):
     @field_validator("buckets")
     @classmethod
     def _unique_buckets(cls, buckets: list[Bucket]) -> list[Bucket]:
-        names = [b.name for b in buckets]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise PydanticCustomError(
-                "unique", "bucket names must be unique; repeated: {dupes}", {"dupes": ", ".join(dupes)}
-            )
-        return buckets
+        return list(unique_names(buckets, "bucket"))
 
 
 class Logging(_Strict):
@@ -329,13 +323,7 @@ class Environment(_Strict):
     @field_validator("workloads")
     @classmethod
     def _unique_workloads(cls, workloads: list[Workload]) -> list[Workload]:
-        names = [w.name for w in workloads]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise PydanticCustomError(
-                "unique", "workload names must be unique; repeated: {dupes}", {"dupes": ", ".join(dupes)}
-            )
-        return workloads
+        return list(unique_names(workloads, "workload"))
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Environment:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
-from pydantic_core import PydanticCustomError
 
-from hardstack.spec.fields import Gpu, Name, Provisioning, Zone, _Strict
+from hardstack.spec.fields import Gpu, Name, Provisioning, Zone, _Strict, unique_names
 
 # "pod-sandboxing" is accepted by the model only so that validation can say why it is not
 # confidential computing (hardstack.spec.kubernetes.rules) instead of a bare "not one of".
@@ -61,10 +60,4 @@ class Kubernetes(_Strict):
     @field_validator("node_pools")
     @classmethod
     def _unique(cls, pools: list[NodePool]) -> list[NodePool]:
-        names = [p.name for p in pools]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise PydanticCustomError(
-                "unique", "node pool names must be unique; repeated: {dupes}", {"dupes": ", ".join(dupes)}
-            )
-        return pools
+        return list(unique_names(pools, "node pool"))

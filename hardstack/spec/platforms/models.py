@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from hardstack.spec.fields import Name, _Strict
+from hardstack.spec.fields import Name, _Strict, unique_names
 
 ACCESS_LEVEL = r"^accessPolicies/[0-9]{1,20}/accessLevels/[A-Za-z][A-Za-z0-9_]{0,49}$"
 
@@ -121,10 +121,4 @@ class Platform(_Strict):
     @field_validator("endpoints")
     @classmethod
     def _unique_endpoints(cls, endpoints: list[ModelEndpoint]) -> list[ModelEndpoint]:
-        names = [e.name for e in endpoints]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise PydanticCustomError(
-                "unique", "endpoint names must be unique; repeated: {dupes}", {"dupes": ", ".join(dupes)}
-            )
-        return endpoints
+        return list(unique_names(endpoints, "endpoint"))
