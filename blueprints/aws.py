@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from hardstack.blueprints import aws_kubernetes
 from hardstack.blueprints.tags import aws_tags
 from hardstack.components.aws import guardduty_agent
 from hardstack.components.aws.account_guardrails import AccountGuardrails, AccountGuardrailsArgs
@@ -27,7 +28,7 @@ from hardstack.components.aws.bedrock import model_arns
 from hardstack.components.aws.bucket import SecureBucket, SecureBucketArgs
 from hardstack.components.aws.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
 from hardstack.components.aws.containment import Containment, ContainmentArgs
-from hardstack.components.aws.endpoints import PrivateEndpoints, PrivateEndpointsArgs
+from hardstack.components.aws.endpoints import INTERFACE_SERVICES, PrivateEndpoints, PrivateEndpointsArgs
 from hardstack.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
 from hardstack.components.aws.kms_key import KmsKey, KmsKeyArgs
 from hardstack.components.aws.log_group import EncryptedLogGroup, EncryptedLogGroupArgs
@@ -86,6 +87,8 @@ class AwsEnvironment(pulumi.ComponentResource):
         # Before the workloads: their inference roles invoke models through the platform's guardrail.
         self._platform()
         self._workloads()
+        # The EKS cluster and its node groups, only with a `kubernetes` section (blueprints/aws_kubernetes.py).
+        self.cluster_outputs = aws_kubernetes.build(self)
         self.monitoring = ThreatMonitoring(f"{env.name}-monitoring", ThreatMonitoringArgs(
             account_id=env.account, region=env.region, alert_email=env.monitoring.alert_email,
             topic_key_arn=self.keys["logs"].arn, threat_detection=env.monitoring.threat_detection,
@@ -128,6 +131,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             },
             "compute": {"via_services": ["ec2"]},
         }
+        aws_kubernetes.key_users(env, users["data"], users["compute"])
         self.keys = {
             purpose: KmsKey(f"{env.name}-{purpose}", KmsKeyArgs(
                 purpose=purpose, account_id=env.account, region=region,
@@ -176,6 +180,8 @@ class AwsEnvironment(pulumi.ComponentResource):
             route_table_ids=[t.id for t in workload_tables],
             bucket_arns=[b.arn for b in self.buckets.values()], guardduty_agent_region=self.agent_region,
             bedrock_model_arns=self.model_arns, tags=self.tags,
+            services=aws_kubernetes.endpoint_services(env, INTERFACE_SERVICES),
+            guardduty_data=aws_kubernetes.guardduty_data(env),
         ), opts=self.child)
         self.guardrails = AccountGuardrails(f"{env.name}-guardrails", AccountGuardrailsArgs(
             account_id=env.account,
@@ -259,6 +265,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             "trail_arn": self.audit.trail.arn,
             "alerts_topic_arn": self.monitoring.topic.arn,
             **platform,
+            **self.cluster_outputs,
         }
 
 

@@ -47,6 +47,26 @@ SERVICE_ACTIONS: dict[str, tuple[str, ...]] = {
     "ssm": ("ssm:GetParameter", "ssm:GetParameters"),
 }
 INTERFACE_SERVICES = tuple(SERVICE_ACTIONS)
+# What a private EKS cluster without egress needs beyond those (ecr.api, ecr.dkr, the s3 gateway, sts and logs
+# are there already): ec2 for the EKS-optimized AMI's node name and the VPC CNI, eks, and eks-auth for Pod
+# Identity (https://docs.aws.amazon.com/eks/latest/userguide/private-clusters.html). No load balancer is
+# created, so no elasticloadbalancing. Added only for an environment with a cluster.
+KUBERNETES_ACTIONS: dict[str, tuple[str, ...]] = {
+    # The node and CNI actions of AmazonEKSWorkerNodePolicy and AmazonEKS_CNI_Policy
+    # (components.aws.eks_node_group.NODE_ACTIONS), plus the CNI's interface tags.
+    "ec2": (
+        "ec2:AssignPrivateIpAddresses", "ec2:AttachNetworkInterface", "ec2:CreateNetworkInterface",
+        "ec2:CreateTags", "ec2:DeleteNetworkInterface", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances",
+        "ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets", "ec2:DescribeTags", "ec2:DescribeVolumes", "ec2:DescribeVolumesModifications",
+        "ec2:DescribeVpcs", "ec2:DetachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute",
+        "ec2:UnassignPrivateIpAddresses",
+    ),
+    "eks": ("eks:DescribeCluster", "eks:ListClusters"),
+    "eks-auth": ("eks-auth:AssumeRoleForPodIdentity",),
+}
+KUBERNETES_SERVICES = tuple(KUBERNETES_ACTIONS)
+SERVICE_ACTIONS.update(KUBERNETES_ACTIONS)
 
 
 @dataclass
@@ -67,6 +87,9 @@ class PrivateEndpointsArgs:
     # Foundation-model and inference-profile ARNs the bedrock-runtime endpoint lets through (the
     # platform's allowed families); empty: the endpoint names no model (roles cap the models).
     bedrock_model_arns: Sequence[str] = ()
+    # The guardduty-data endpoint without the agent artifacts: the EKS cluster's GuardDuty add-on
+    # delivers through it (https://docs.aws.amazon.com/guardduty/latest/ug/managing-gdu-agent-eks-manually.html).
+    guardduty_data: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -143,7 +166,7 @@ class PrivateEndpoints(pulumi.ComponentResource):
             for service in args.services
         }
         self.guardduty_data: aws.ec2.VpcEndpoint | None = None
-        if args.guardduty_agent_region is not None:
+        if args.guardduty_agent_region is not None or args.guardduty_data:
             service = guardduty_agent.ENDPOINT_SERVICE
             # https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-agent-connectivity.html:
             # the manually installed agent delivers through this endpoint's private DNS name.

@@ -61,6 +61,9 @@ class KmsKeyArgs:
     sns_event_sources: Sequence[str] = ()
     cloudtrail_trail_arns: Sequence[str] = ()
     cloudtrail_log_readers: Sequence[str] = ()
+    # Service-linked roles (ARNs) that launch encrypted volumes with this key, e.g. Auto Scaling's for EKS
+    # managed node groups: named as principals, as AWS documents it (see `_service_linked_statements`).
+    service_linked_roles: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -151,6 +154,26 @@ def _cloudtrail_statements(args: KmsKeyArgs) -> list[dict[str, Any]]:
     return statements
 
 
+def _service_linked_statements(args: KmsKeyArgs) -> list[dict[str, Any]]:
+    """Service-linked roles get no access to customer managed keys from their own policies, so the key
+    policy names them: use of the key, and grants for AWS resources only. These are the two statements of
+    https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html,
+    with the actions named. The role must exist when the policy is written (AWS creates
+    AWSServiceRoleForAutoScaling with the account's first Auto Scaling group, or
+    `aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com`)."""
+    if not args.service_linked_roles:
+        return []
+    roles = sorted(args.service_linked_roles)
+    return [{
+        "Sid": "ServiceLinkedRolesUse", "Effect": "Allow", "Principal": {"AWS": roles},
+        "Action": USE_ACTIONS, "Resource": "*",
+    }, {
+        "Sid": "ServiceLinkedRolesAttachVolumes", "Effect": "Allow", "Principal": {"AWS": roles},
+        "Action": ["kms:CreateGrant"], "Resource": "*",
+        "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+    }]
+
+
 def key_policy(args: KmsKeyArgs) -> str:
     root = f"arn:aws:iam::{args.account_id}:root"
     statements: list[dict[str, Any]] = [{
@@ -200,4 +223,5 @@ def key_policy(args: KmsKeyArgs) -> str:
             "Resource": "*",
         })
     statements += _cloudtrail_statements(args)
+    statements += _service_linked_statements(args)
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)

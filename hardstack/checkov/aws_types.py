@@ -65,6 +65,12 @@ AWS_TYPES: dict[str, str] = {
     "aws:sagemaker/endpoint:Endpoint": "aws_sagemaker_endpoint",
     "aws:bedrock/guardrail:Guardrail": "aws_bedrock_guardrail",
     "aws:bedrock/guardrailVersion:GuardrailVersion": "aws_bedrock_guardrail_version",
+    # The EKS cluster (components/aws/eks.py, eks_node_group.py).
+    "aws:eks/cluster:Cluster": "aws_eks_cluster",
+    "aws:eks/nodeGroup:NodeGroup": "aws_eks_node_group",
+    "aws:eks/addon:Addon": "aws_eks_addon",
+    "aws:ec2/launchTemplate:LaunchTemplate": "aws_launch_template",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
 }
 
 # Pulumi property names that differ from Terraform's beyond camelCase -> snake_case and the
@@ -77,4 +83,6 @@ AWS_RENAMES: dict[str, str] = {
     "notEndsWiths": "not_ends_with",
     # aws_sagemaker_endpoint_configuration keeps the plural block name.
     "productionVariants": "production_variants",
+    # aws_launch_template keeps the plural block name.
+    "tagSpecifications": "tag_specifications",
 }

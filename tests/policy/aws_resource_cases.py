@@ -48,6 +48,20 @@ GUARDRAIL_OK = {
     "sensitiveInformationPolicyConfig": {"piiEntitiesConfigs": [{"type": "EMAIL", "action": "ANONYMIZE"}]},
 }
 
+EKS = "aws:eks/cluster:Cluster"
+EKS_OK = {
+    "name": "c", "version": "1.33", "enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager",
+                                                              "scheduler"],
+    "vpcConfig": {"endpointPrivateAccess": True, "endpointPublicAccess": False, "subnetIds": ["subnet-1", "subnet-2"]},
+    "encryptionConfig": {"provider": {"keyArn": KEY_ARN}, "resources": ["secrets"]},
+    "accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True},
+}
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+NODE_GROUP_OK = {"clusterName": "c", "launchTemplate": {"id": "lt-1", "version": "1"}, "subnetIds": ["subnet-1"]}
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_TEMPLATE_OK = {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {
+    "encrypted": "true", "kmsKeyId": KEY_ARN, "volumeSize": 100}}]}
+
 CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
     "aws-kms-key-rotation": ("aws:kms/key:Key", {"enableKeyRotation": True}, {"enableKeyRotation": False},
                              "rotation is off"),
@@ -164,4 +178,21 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
             {**f, "outputStrength": "MEDIUM"} if f["type"] == "INSULTS" else f
             for f in GUARDRAIL_OK["contentPolicyConfig"]["filtersConfigs"]]}},
         "content filters below HIGH: INSULTS"),
+    # EKS (policy-packs/hardstack_rules/aws/kubernetes.py).
+    "aws-eks-private-endpoint": (EKS, EKS_OK, {**EKS_OK, "vpcConfig": {"endpointPrivateAccess": True,
+                                                                      "endpointPublicAccess": True}},
+                                 "the Kubernetes API is reachable from the internet"),
+    "aws-eks-secrets-encryption": (EKS, EKS_OK, {**EKS_OK, "encryptionConfig": {"resources": ["secrets"]}},
+                                   "secrets are not encrypted with a customer-managed KMS key"),
+    "aws-eks-control-plane-logs": (EKS, EKS_OK, {**EKS_OK, "enabledClusterLogTypes": ["api", "audit"]},
+                                   "control-plane log types not recorded: authenticator, controllerManager, scheduler"),
+    "aws-eks-access-entries": (EKS, EKS_OK, {**EKS_OK, "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"}},
+                               "authentication mode API_AND_CONFIG_MAP"),
+    "aws-eks-nodes-launch-template": (NODE_GROUP, NODE_GROUP_OK, {"clusterName": "c", "subnetIds": ["subnet-1"]},
+                                      "no launch template"),
+    "aws-eks-nodes-no-remote-access": (NODE_GROUP, NODE_GROUP_OK, {**NODE_GROUP_OK, "remoteAccess": {
+        "ec2SshKey": "ops"}}, "SSH remote access is configured"),
+    "aws-eks-node-volumes-customer-key": (LAUNCH_TEMPLATE, LAUNCH_TEMPLATE_OK, {"blockDeviceMappings": [{
+        "deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "volumeSize": 100}}]},
+        "/dev/xvda is not encrypted with a customer-managed key"),
 }

@@ -233,6 +233,46 @@ def bedrock_stack(guarded: bool = True, any_model: bool = False, endpoint_any: b
 
 
 # rule id -> (holding stack, violating stack, message fragment, violating resource name or None)
+def eks_stack(log_group: bool = True, agent: bool = True, asg_key: bool = True) -> list[Resource]:
+    """A cluster with its control-plane log group and Pod Identity agent; a node group whose launch template
+    encrypts volumes with a key whose policy serves (or not) Auto Scaling's service-linked role."""
+    s = Stack()
+    key = s.add("aws:kms/key:Key", "compute-key", {"policy": ASG_KEY_POLICY if asg_key else EC2_ONLY_KEY_POLICY})
+    if log_group:
+        s.add("aws:cloudwatch/logGroup:LogGroup", "eks-logs", {"name": "/aws/eks/c/cluster", "kmsKeyId": KEY_ARN,
+                                                                "retentionInDays": 400})
+    s.add("aws:eks/cluster:Cluster", "cluster", {"name": "c"})
+    if agent:
+        s.add("aws:eks/addon:Addon", "pod-identity", {"clusterName": "c", "addonName": "eks-pod-identity-agent"})
+    template = s.add("aws:ec2/launchTemplate:LaunchTemplate", "nodes-lt", {"blockDeviceMappings": [{
+        "deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]}, {"blockDeviceMappings": key})
+    s.add("aws:eks/nodeGroup:NodeGroup", "nodes", {"clusterName": "c", "launchTemplate": {"id": "lt-1"}},
+          {"launchTemplate": template})
+    return s.resources
+
+
+CLUSTER_ROLE = "arn:aws:iam::123456789012:role/c-cluster"
+
+
+def eks_key_stack(via_eks: bool = True, role_named: bool = True) -> list[Resource]:
+    """A cluster whose secrets key lets (or not) EKS create the grant and the cluster role decrypt."""
+    s = Stack()
+    root = {"AWS": "arn:aws:iam::123456789012:root"}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "NamedPrincipalsUse", "Effect": "Allow", "Principal": root, "Action": ["kms:Decrypt", "kms:Encrypt"],
+        "Resource": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": [CLUSTER_ROLE] if role_named else []}},
+    }, {
+        "Sid": "AccountUsesThroughServices", "Effect": "Allow", "Principal": root,
+        "Action": ["kms:Decrypt", "kms:CreateGrant"], "Resource": "*",
+        "Condition": {"StringEquals": {"kms:ViaService": ["eks.eu-west-1.amazonaws.com" if via_eks
+                                                          else "ec2.eu-west-1.amazonaws.com"]}},
+    }]})
+    key = s.add("aws:kms/key:Key", "data-key", {"policy": policy})
+    s.add("aws:eks/cluster:Cluster", "cluster", {"name": "c", "roleArn": CLUSTER_ROLE, "encryptionConfig": {
+        "provider": {"keyArn": KEY_ARN}, "resources": ["secrets"]}}, {"encryptionConfig": key})
+    return s.resources
+
+
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "aws-s3-encryption-configured": (bucket_stack, lambda: bucket_stack(skip="sse"),
                                      "has no default encryption configuration", "logs"),
@@ -278,4 +318,12 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                              "studio-grants"),
     "aws-bedrock-endpoint-allowed-models": (bedrock_stack, lambda: bedrock_stack(endpoint_any=True),
                                             "statement Models lets any model through the endpoint", "bedrock-runtime"),
+    "aws-eks-control-plane-log-group": (eks_stack, lambda: eks_stack(log_group=False),
+                                        "no encrypted log group /aws/eks/c/cluster", "cluster"),
+    "aws-eks-pod-identity": (eks_stack, lambda: eks_stack(agent=False), "no eks-pod-identity-agent add-on",
+                             "cluster"),
+    "aws-eks-node-key-usable": (eks_stack, lambda: eks_stack(asg_key=False),
+                                "encrypts the node volumes of nodes-lt, but its policy does not let", "nodes-lt"),
+    "aws-eks-secrets-key-usable": (eks_key_stack, lambda: eks_key_stack(via_eks=False),
+                                   "its policy lets no one create a grant through EKS", "cluster"),
 }

@@ -172,11 +172,13 @@ def test_example_passes_every_mandatory_rule(loaded: LoadedSpec, graph: Graph) -
 
 
 def test_every_aws_rule_has_a_weakening() -> None:
-    # The platform's rules are weakened on the platform example (test_policy_platform_aws.py).
+    # The platform's rules are weakened on the platform example (test_policy_platform_aws.py),
+    # The EKS rules on the EKS example (test_policy_kubernetes_aws.py).
+    from test_policy_kubernetes_aws import WEAKENINGS as KUBERNETES
     from test_policy_platform_aws import WEAKENINGS as PLATFORM
 
-    assert {r.id for r in rules(cloud="aws")} == set(WEAKENINGS) | set(PLATFORM)
-    assert not set(WEAKENINGS) & set(PLATFORM)
+    assert {r.id for r in rules(cloud="aws")} == set(WEAKENINGS) | set(PLATFORM) | set(KUBERNETES)
+    assert not set(WEAKENINGS) & (set(PLATFORM) | set(KUBERNETES))
 
 
 @pytest.mark.parametrize("rule_id", sorted(WEAKENINGS))

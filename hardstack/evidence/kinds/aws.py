@@ -28,6 +28,11 @@ DOMAIN = "aws:sagemaker/domain:Domain"
 MODEL = "aws:sagemaker/model:Model"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 GUARDRAIL = "aws:bedrock/guardrail:Guardrail"
+# EKS: the managed control plane is a platform service; node groups are the cluster's compute (workloads),
+# drawn with their TEE like the VMs ("none": EKS has no confidential nodes).
+CLUSTER = "aws:eks/cluster:Cluster"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 # The separate encryption and logging resources of a bucket (the V2 names are the older ones).
 SSE_CONFIGS = (
@@ -117,6 +122,24 @@ def _guardrail(r: Resource, index: Index) -> dict[str, str]:
             "personal data": f"{len(pii)} types filtered" if pii else "not filtered"}
 
 
+def _cluster(r: Resource, index: Index) -> dict[str, str]:
+    i = r.inputs
+    vpc = i.get("vpcConfig") if isinstance(i.get("vpcConfig"), dict) else {}
+    public = vpc.get("endpointPublicAccess") is not False
+    access = i.get("accessConfig") if isinstance(i.get("accessConfig"), dict) else {}
+    return {"service": "EKS", "version": text(i.get("version")), "endpoint": "public" if public else "private",
+            "access": text(access.get("authenticationMode")) or "CONFIG_MAP"}
+
+
+def _node_group(r: Resource, index: Index) -> dict[str, str]:
+    i = r.inputs
+    machine = ", ".join(text(t) for t in i.get("instanceTypes") or ())
+    scaling = i.get("scalingConfig") if isinstance(i.get("scalingConfig"), dict) else {}
+    details = {"machine_type": machine, "tee": "none", "gpu": catalog_gpu("aws", machine.split(", ")[0]),
+               "image": text(i.get("amiType")), "nodes": text(scaling.get("desiredSize"))}
+    return {k: v for k, v in details.items() if v}
+
+
 def _named(service: str) -> Details:
     return lambda r, index: {"service": service}
 
@@ -151,6 +174,15 @@ def _findings_to_topics(index: Index) -> Iterator[Edge]:
                         yield Edge(monitor.urn, alert, relation[index.kinds[alert]])
 
 
+def _cluster_logs(index: Index) -> Iterator[Edge]:
+    """EKS writes control-plane logs to /aws/eks/<cluster>/cluster, named by convention, not by reference."""
+    groups = {text(g.inputs.get("name")): g.urn for g in index.graph.of_type(LOG_GROUP)}
+    for cluster in index.graph.of_type(CLUSTER):
+        group = groups.get(f"/aws/eks/{text(cluster.inputs.get('name'))}/cluster")
+        if group:
+            yield Edge(cluster.urn, group, "logs_to")
+
+
 def _workload_logs(index: Index) -> Iterator[Edge]:
     """An instance writes to the log groups its role may write to (the agent uses the role)."""
     for instance in index.graph.of_type(INSTANCE):
@@ -172,17 +204,21 @@ TABLE = Table(
         LOG_GROUP: "log", TRAIL: "log", "aws:sns/topic:Topic": "alert",
         DETECTOR: "monitor", SECURITY_HUB: "monitor", FUNCTION: "responder",
         NOTEBOOK: "platform", DOMAIN: "platform", MODEL: "platform", GUARDRAIL: "platform",
+        CLUSTER: "platform", NODE_GROUP: "workload",
     },
     details={
         INSTANCE: _instance, KEY: _key, LOG_GROUP: _log_group, ENDPOINT: _endpoint,
         DETECTOR: _named("GuardDuty"), SECURITY_HUB: _named("Security Hub"), TRAIL: _named("CloudTrail"),
         NOTEBOOK: _notebook, DOMAIN: _domain, MODEL: _model, GUARDRAIL: _guardrail,
+        CLUSTER: _cluster, NODE_GROUP: _node_group,
     },
-    through={"aws:iam/instanceProfile:InstanceProfile": ("role",)},
+    # A node group's launch template stands for the key its volumes are encrypted with.
+    through={"aws:iam/instanceProfile:InstanceProfile": ("role",), LAUNCH_TEMPLATE: ("blockDeviceMappings",)},
     reverse={"aws:ec2/routeTable:RouteTable": Reverse(
         "aws:ec2/routeTableAssociation:RouteTableAssociation", "routeTableId", "subnetId")},
     placement={INSTANCE: ("subnetId",), SUBNET: ("vpcId",), ENDPOINT: ("subnetIds", "vpcId"),
-               NOTEBOOK: ("subnetId",), DOMAIN: ("subnetIds", "vpcId"), MODEL: ("vpcConfig",)},
+               NOTEBOOK: ("subnetId",), DOMAIN: ("subnetIds", "vpcId"), MODEL: ("vpcConfig",),
+               CLUSTER: ("vpcConfig",), NODE_GROUP: ("subnetIds",)},
     links=(
         Link(INSTANCE, "rootBlockDevice", "", "encrypts"),
         Link(INSTANCE, "ebsBlockDevices", "", "encrypts"),
@@ -201,6 +237,10 @@ TABLE = Table(
         # The endpoint configuration's key encrypts the volumes of the model it serves.
         Link(ENDPOINT_CONFIG, "kmsKeyArn", "productionVariants", "encrypts"),
         Link(GUARDRAIL, "kmsKeyArn", "", "encrypts"),
+        Link(CLUSTER, "encryptionConfig", "", "encrypts"),
+        Link(CLUSTER, "", "roleArn", "runs_as"),
+        Link(NODE_GROUP, "launchTemplate", "", "encrypts"),
+        Link(NODE_GROUP, "", "nodeRoleArn", "runs_as"),
         Link(FUNCTION, "", "loggingConfig", "logs_to"),
         Link("aws:ec2/flowLog:FlowLog", "vpcId", "logDestination", "logs_to"),
         Link("aws:ec2/flowLog:FlowLog", "subnetId", "logDestination", "logs_to"),
@@ -213,5 +253,5 @@ TABLE = Table(
         Link(ENDPOINT, "subnetIds", "", "reaches"),
         Link(ENDPOINT, "routeTableIds", "", "reaches"),
     ),
-    extra=(_findings_to_topics, _workload_logs),
+    extra=(_findings_to_topics, _workload_logs, _cluster_logs),
 )

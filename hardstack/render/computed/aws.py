@@ -40,6 +40,8 @@ def computed(token: str, name: str, inputs: dict[str, Any], target: Target) -> d
             )
         if kind == "Instance":
             out["privateIp"] = "10.0.0.10"
+        if kind == "LaunchTemplate":
+            out.update(latestVersion=1, defaultVersion=1)
         if kind == "VpcEndpoint" and inputs.get("vpcEndpointType") == "Gateway":
             out["prefixListId"] = f"pl-{short_hash('prefix-list', name, length=8)}"
     elif module == "kms" and kind == "Key":
@@ -95,5 +97,33 @@ def computed(token: str, name: str, inputs: dict[str, Any], target: Target) -> d
         out["version"] = "1"
         arn = str(inputs.get("guardrailArn") or arn)
         rid = f"{arn},1"
+    elif module == "eks":
+        out.update(_eks(kind, physical, inputs, target, name))
+        arn, rid = out.pop("arn"), out.pop("id")
     out.update(id=rid, arn=arn)
     return out
+
+
+def _eks(kind: str, physical: str, inputs: dict[str, Any], target: Target, name: str) -> dict[str, Any]:
+    """EKS ids as the provider returns them: a cluster by its name, a node group and an add-on as
+    `cluster:name`; the cluster's private endpoint and the security group EKS creates for it."""
+    region, acct = target.region, target.account
+    if kind == "Cluster":
+        h = short_hash("eks", name, length=32).upper()
+        vpc = dict(inputs.get("vpcConfig") or {})
+        vpc.update(clusterSecurityGroupId=f"sg-{short_hash('eks-cluster-sg', name)}",
+                   vpcId=vpc.get("vpcId") or f"vpc-{short_hash('eks-vpc', name)}")
+        return {"id": physical, "arn": f"arn:aws:eks:{region}:{acct}:cluster/{physical}",
+                "endpoint": f"https://{h}.gr7.{region}.eks.amazonaws.com", "platformVersion": "eks.1",
+                "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"}, "status": "ACTIVE",
+                "vpcConfig": vpc}
+    cluster = str(inputs.get("clusterName") or "cluster")
+    if kind == "NodeGroup":
+        group = str(inputs.get("nodeGroupName") or physical)
+        return {"id": f"{cluster}:{group}", "nodeGroupName": group, "status": "ACTIVE",
+                "arn": f"arn:aws:eks:{region}:{acct}:nodegroup/{cluster}/{group}/{short_hash(name, length=8)}"}
+    if kind == "Addon":
+        addon = str(inputs.get("addonName") or physical)
+        return {"id": f"{cluster}:{addon}",
+                "arn": f"arn:aws:eks:{region}:{acct}:addon/{cluster}/{addon}/{short_hash(name, length=8)}"}
+    return {"id": physical, "arn": f"arn:aws:eks:{region}:{acct}:{_snake(kind)}/{cluster}/{physical}"}

@@ -27,6 +27,9 @@ KEYED = (
     ("aws:sagemaker/domain:Domain", "kmsKeyId"),
     ("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "kmsKeyArn"),
     ("aws:bedrock/guardrail:Guardrail", "kmsKeyArn"),
+    # The EKS cluster's secrets and its nodes' volumes.
+    ("aws:eks/cluster:Cluster", "encryptionConfig"),
+    ("aws:ec2/launchTemplate:LaunchTemplate", "blockDeviceMappings"),
 )
 
 

@@ -14,7 +14,8 @@ TAGGED_TYPES = [
     "aws:ec2/subnet:Subnet", "aws:ec2/instance:Instance", "aws:ec2/securityGroup:SecurityGroup",
     "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/flowLog:FlowLog", "aws:iam/role:Role",
     "aws:cloudwatch/logGroup:LogGroup", "aws:sns/topic:Topic", "aws:cloudtrail/trail:Trail",
-    "aws:guardduty/detector:Detector",
+    "aws:guardduty/detector:Detector", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup",
+    "aws:ec2/launchTemplate:LaunchTemplate",
 ]
 
 
