@@ -27,6 +27,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from hardstack.blueprints.gcp_kubernetes import Kubernetes
 from hardstack.blueprints.tags import gcp_labels
 from hardstack.components.gcp.audit import AuditLogging, AuditLoggingArgs
 from hardstack.components.gcp.bucket import SecureBucket, SecureBucketArgs
@@ -40,11 +41,18 @@ from hardstack.components.gcp.monitoring import SecurityMonitoring, SecurityMoni
 from hardstack.components.gcp.names import bucket_name, resource_name, service_account_id
 from hardstack.components.gcp.network import PrivateNetwork, PrivateNetworkArgs
 from hardstack.components.gcp.perimeter import ServicePerimeter, ServicePerimeterArgs
-from hardstack.components.gcp.services import PLATFORM_APIS, REQUIRED_APIS, ServiceAgents, ServiceAgentsArgs
+from hardstack.components.gcp.services import (
+    KUBERNETES_APIS,
+    PLATFORM_APIS,
+    REQUIRED_APIS,
+    ServiceAgents,
+    ServiceAgentsArgs,
+)
 from hardstack.components.gcp.vertex import VertexAI, VertexAIArgs
 from hardstack.components.gcp.workbench import Workbench, WorkbenchArgs
 from hardstack.components.responders.decision import Settings
 from hardstack.spec import Environment, catalog
+from hardstack.spec.kubernetes.rules import kind_of
 from hardstack.spec.models import Workload
 from hardstack.spec.platforms import gcp as gcp_offer
 from hardstack.spec.platforms.gcp import model_values
@@ -65,12 +73,20 @@ def workload_zones(env: Environment, workload: Workload) -> list[str]:
 
 
 def platform_apis(env: Environment) -> tuple[str, ...]:
-    """The project's APIs: the platform's only when the spec has one (other stacks keep theirs)."""
+    """The project's APIs: the platform's and GKE's only when the spec has them (other stacks keep theirs)."""
+    kubernetes = KUBERNETES_APIS if env.kubernetes is not None else ()
     if env.platform is None:
-        return REQUIRED_APIS
+        return (*REQUIRED_APIS, *kubernetes)
     # Access Context Manager is called with the deployer's project as quota project.
     perimeter = ("accesscontextmanager.googleapis.com",) if env.platform.access_policy else ()
-    return (*REQUIRED_APIS, *PLATFORM_APIS, *perimeter)
+    return (*REQUIRED_APIS, *PLATFORM_APIS, *perimeter, *kubernetes)
+
+
+def all_confidential(env: Environment) -> bool:
+    """Whether every VM the environment runs (workloads and GKE nodes) is confidential."""
+    pools = env.kubernetes.node_pools if env.kubernetes else []
+    return all(env.confidential_kind(w) != "none" for w in env.workloads) and all(
+        kind_of("gcp", p.confidential) != "none" for p in pools)
 
 
 def notebook_zone(env: Environment, machine_type: str) -> str:
@@ -130,14 +146,16 @@ class GcpEnvironment(pulumi.ComponentResource):
             project=self.project, region=env.region, cidr=env.network.cidr, egress=env.network.egress,
             labels=self.labels,
             # Notebooks are reached through IAP TCP forwarding only (components/gcp/workbench.py).
-            allow_iap_ssh=notebooks is not None,
+            allow_iap_ssh=notebooks is not None, kubernetes=env.kubernetes is not None,
         ), opts=self.after_apis)
         self.guardrails = ProjectGuardrails(f"{env.name}-guardrails", ProjectGuardrailsArgs(
             project=self.project,
-            require_confidential=all(env.confidential_kind(w) != "none" for w in env.workloads),
+            require_confidential=all_confidential(env),
         ), opts=self.after_apis)
         self._workloads()
         self._platform()
+        # GKE (spec `kubernetes`): blueprints/gcp_kubernetes.py.
+        self.kubernetes = Kubernetes(self) if env.kubernetes is not None else None
         self.monitoring = SecurityMonitoring(f"{env.name}-monitoring", SecurityMonitoringArgs(
             project=self.project, region=env.region, name_prefix=env.name,
             alert_email=env.monitoring.alert_email, topic_key_id=self.keys.ids["logs"],
@@ -154,7 +172,9 @@ class GcpEnvironment(pulumi.ComponentResource):
             # Compute Engine, which use the keys as their agents, so workloads get no key rights.
             users={
                 # Vertex AI encrypts as its own agent; Workbench's agent creates the notebooks' disks.
+                # GKE encrypts the cluster's secrets (etcd) as its service agent.
                 "data": [agents["storage"], *([agents["vertex"]] if "vertex" in agents else []),
+                         *([agents["container"]] if "container" in agents else []),
                          *([self.responder_apis.registry_agent] if self.responder_apis else [])],
                 "logs": [agents["storage"], agents["logging"], agents["pubsub"]],
                 "disks": [agents["compute"], *([agents["notebooks"]] if "notebooks" in agents else [])],
@@ -265,6 +285,7 @@ class GcpEnvironment(pulumi.ComponentResource):
             "findings_topic": self.monitoring.topic.id,
             **({"containment_function": self.containment.function.name} if self.containment else {}),
             **self._platform_outputs(),
+            **(self.kubernetes.outputs() if self.kubernetes else {}),
         }
 
     def _platform_outputs(self) -> dict[str, Any]:

@@ -43,6 +43,9 @@ class PrivateNetworkArgs:
     egress: Egress = "none"
     # Off unless asked: SSH through Identity-Aware Proxy (with OS Login) to every instance.
     allow_iap_ssh: bool = False
+    # A GKE cluster (spec `kubernetes`): pod and service secondary ranges on the workload subnet, and
+    # the container registries resolved to the PSC endpoint. Off: the network is as before.
+    kubernetes: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -60,6 +63,27 @@ def address_plan(cidr: str) -> dict[str, str]:
         "workload": str(quarters[0]),
         "proxy": str(next(quarters[1].subnets(new_prefix=proxy_prefix))),
         "psc": str(quarters[3].network_address + 2),
+    }
+
+
+PODS_RANGE = "pods"
+SERVICES_RANGE = "services"
+# Container images come from Artifact Registry (*.pkg.dev) and Container Registry (gcr.io, which GKE's
+# own images also use); the PSC endpoint for Google APIs serves both once DNS sends them there
+# (https://cloud.google.com/vpc/docs/configure-private-service-connect-apis#configure-dns).
+REGISTRY_DOMAINS = ("pkg.dev.", "gcr.io.")
+
+
+def kubernetes_plan(cidr: str) -> dict[str, str]:
+    """Ranges a GKE cluster adds, outside the workload and proxy subnets and the PSC address: pods take
+    the third quarter, services the last quarter of the second quarter (the proxy takes its first
+    /24), the control plane the last /28 of the last quarter (the PSC address sits at its start)."""
+    quarters = list(ipaddress.IPv4Network(cidr).subnets(prefixlen_diff=2))
+    second = list(quarters[1].subnets(prefixlen_diff=2))
+    return {
+        "pods": str(quarters[2]),
+        "services": str(second[-1]),
+        "master": str(list(quarters[3].subnets(new_prefix=28))[-1]),
     }
 
 
@@ -82,14 +106,19 @@ class PrivateNetwork(pulumi.ComponentResource):
             routing_mode="REGIONAL", description=f"{name}: private network, no default internet route",
             opts=child,
         )
-        self.workload_subnet = self._subnet(name, "workloads", plan["workload"], args)
+        self.kubernetes_ranges = kubernetes_plan(args.cidr) if args.kubernetes else None
+        self.workload_subnet = self._subnet(name, "workloads", plan["workload"], args, self.kubernetes_ranges)
         self._baseline_firewalls(name, args)
         self._google_apis(name, args)
         if args.egress != "none":
             self._egress(name, args, plan["proxy"])
         self.register_outputs({"network": self.network.id, "workload_subnet": self.workload_subnet.id})
 
-    def _subnet(self, name: str, tier: str, cidr: str, args: PrivateNetworkArgs) -> gcp.compute.Subnetwork:
+    def _subnet(self, name: str, tier: str, cidr: str, args: PrivateNetworkArgs,
+                k8s: dict[str, str] | None = None) -> gcp.compute.Subnetwork:
+        secondary = {"secondary_ip_ranges": [{"range_name": PODS_RANGE, "ip_cidr_range": k8s["pods"]},
+                                             {"range_name": SERVICES_RANGE, "ip_cidr_range": k8s["services"]}]} \
+            if k8s else {}
         return gcp.compute.Subnetwork(
             f"{name}-{tier}", name=resource_name(name, tier), project=args.project, region=args.region,
             network=self.network.id, ip_cidr_range=cidr, purpose="PRIVATE", stack_type="IPV4_ONLY",
@@ -99,7 +128,7 @@ class PrivateNetwork(pulumi.ComponentResource):
                 "aggregation_interval": "INTERVAL_5_SEC", "flow_sampling": 1.0,
                 "metadata": "INCLUDE_ALL_METADATA",
             },
-            opts=self.child,
+            opts=self.child, **secondary,
         )
 
     def _firewall(self, name: str, args: PrivateNetworkArgs, suffix: str, **rule: object) -> gcp.compute.Firewall:
@@ -159,11 +188,32 @@ class PrivateNetwork(pulumi.ComponentResource):
             f"{name}-googleapis-wildcard", project=args.project, managed_zone=zone.name,
             name="*.googleapis.com.", type="CNAME", ttl=300, rrdatas=["googleapis.com."], opts=child,
         )
+        if args.kubernetes:
+            self._registries(name, args)
         gcp.dns.Policy(
             f"{name}-dns-logging", name=resource_name(name, "dns-logging"), project=args.project,
             enable_logging=True, enable_inbound_forwarding=False,
             networks=[{"network_url": self.network.id}], opts=child,
         )
+
+    def _registries(self, name: str, args: PrivateNetworkArgs) -> None:
+        """Private zones sending the registries' names to the PSC endpoint, as googleapis.com is."""
+        for domain in REGISTRY_DOMAINS:
+            short = domain.rstrip(".").replace(".", "-")
+            zone = gcp.dns.ManagedZone(
+                f"{name}-{short}", name=resource_name(name, short), project=args.project, dns_name=domain,
+                visibility="private", description=f"{domain} resolves to the Private Service Connect endpoint",
+                private_visibility_config={"networks": [{"network_url": self.network.id}]},
+                labels=dict(args.labels), opts=self.child,
+            )
+            gcp.dns.RecordSet(
+                f"{name}-{short}-a", project=args.project, managed_zone=zone.name, name=domain,
+                type="A", ttl=300, rrdatas=[self.psc_address], opts=self.child,
+            )
+            gcp.dns.RecordSet(
+                f"{name}-{short}-wildcard", project=args.project, managed_zone=zone.name, name=f"*.{domain}",
+                type="A", ttl=300, rrdatas=[self.psc_address], opts=self.child,
+            )
 
     def _egress(self, name: str, args: PrivateNetworkArgs, proxy_cidr: str) -> None:
         child = self.child

@@ -70,6 +70,17 @@ PLATFORM_APIS: tuple[str, ...] = (AIPLATFORM_API, NOTEBOOKS_API, "networkconnect
 # the disks key; whether Workbench needs its own agent on the key is for a deployment to confirm.
 # No API returns the Workbench agent's email.
 NOTEBOOKS_AGENT = "service-{number}@gcp-sa-notebooks.iam.gserviceaccount.com"
+# GKE (spec `kubernetes`): the Kubernetes Engine API and Binary Authorization, enabled only for stacks
+# with a cluster. The Kubernetes Engine service agent, service-N@container-engine-robot, exists once
+# the API is enabled (https://cloud.google.com/iam/docs/service-agents) and encrypts the cluster's
+# secrets with the key (https://cloud.google.com/kubernetes-engine/docs/how-to/encrypting-secrets:
+# grant it roles/cloudkms.cryptoKeyEncrypterDecrypter). No API returns its email.
+CONTAINER_API = "container.googleapis.com"
+# The cluster registers in the project's fleet so deployers reach its private control plane through the
+# Connect gateway (components/gcp/gke.py): the fleet (GKE Hub) and Connect gateway APIs.
+KUBERNETES_APIS: tuple[str, ...] = (CONTAINER_API, "binaryauthorization.googleapis.com", "gkehub.googleapis.com",
+                                    "connectgateway.googleapis.com")
+CONTAINER_AGENT = "service-{number}@container-engine-robot.iam.gserviceaccount.com"
 
 
 def compute_member(number: str) -> str:
@@ -161,6 +172,9 @@ class ServiceAgents(pulumi.ComponentResource):
         if NOTEBOOKS_API in self.apis:
             self.members["notebooks"] = pulumi.Output.all(self.project_number, self.apis[NOTEBOOKS_API].id).apply(
                 lambda values: "serviceAccount:" + NOTEBOOKS_AGENT.format(number=values[0]))
+        if CONTAINER_API in self.apis:
+            self.members["container"] = pulumi.Output.all(self.project_number, self.apis[CONTAINER_API].id).apply(
+                lambda values: "serviceAccount:" + CONTAINER_AGENT.format(number=values[0]))
         self.register_outputs({"project_number": self.project_number})
 
     def _after(self, api: str) -> pulumi.InvokeOutputOptions:

@@ -63,6 +63,10 @@ GCP_TYPES: dict[str, str] = {
     "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy":
         "google_network_connectivity_service_connection_policy",
     "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter": "google_access_context_manager_service_perimeter",
+    # GKE (components/gcp/gke.py, gke_node_pools.py).
+    "gcp:container/cluster:Cluster": "google_container_cluster",
+    "gcp:container/nodePool:NodePool": "google_container_node_pool",
+    "gcp:binaryauthorization/policy:Policy": "google_binary_authorization_policy",
 }
 
 # Pulumi keys whose Terraform block name is already plural: the exporter would otherwise make
@@ -74,4 +78,7 @@ GCP_RENAMES: dict[str, str] = {
     "networks": "networks",  # google_dns_policy, google_dns_managed_zone private_visibility_config
     "serviceAccounts": "service_accounts",  # google_workbench_instance gce_setup
     "pscAutomationConfigs": "psc_automation_configs",  # google_vertex_ai_endpoint private_service_connect_config
+    # google_container_cluster / node_pool: Terraform spells these blocks singular, the bridge plural.
+    "cidrBlocks": "cidr_blocks",  # master_authorized_networks_config (CKV_GCP_18 reads cidr_blocks)
+    "admissionWhitelistPatterns": "admission_whitelist_patterns",  # google_binary_authorization_policy
 }

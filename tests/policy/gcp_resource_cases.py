@@ -237,3 +237,79 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
 CONFIG: dict[str, dict[str, Any]] = {
     "gcp-log-bucket-locked": {"requireLock": True},
 }
+
+
+# GKE (policy-packs/hardstack_rules/gcp/kubernetes.py): a cluster and a node pool as the example renders them.
+CLUSTER = "gcp:container/cluster:Cluster"
+POOL = "gcp:container/nodePool:NodePool"
+BINAUTHZ = "gcp:binaryauthorization/policy:Policy"
+NODE_SA = f"env-gke-nodes@{PROJECT}.iam.gserviceaccount.com"
+NODE_CONFIG: dict[str, Any] = {
+    "machineType": "c3-standard-4", "imageType": "COS_CONTAINERD", "bootDiskKmsKey": DISK_KEY_ID,
+    "serviceAccount": NODE_SA, "confidentialNodes": {"enabled": True, "confidentialInstanceType": "TDX"},
+    "shieldedInstanceConfig": {"enableSecureBoot": True, "enableIntegrityMonitoring": True},
+    "workloadMetadataConfig": {"mode": "GKE_METADATA"},
+}
+CLUSTER_OK: dict[str, Any] = {
+    "name": "env-gke", "location": "europe-west4", "removeDefaultNodePool": True, "nodeConfig": NODE_CONFIG,
+    "privateClusterConfig": {"enablePrivateNodes": True, "enablePrivateEndpoint": True,
+                             "masterIpv4CidrBlock": "10.33.255.240/28", "masterGlobalAccessConfig": {"enabled": False}},
+    "masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "10.33.0.0/18"}],
+                                       "gcpPublicCidrsAccessEnabled": False},
+    "workloadIdentityConfig": {"workloadPool": f"{PROJECT}.svc.id.goog"},
+    "databaseEncryption": {"state": "ENCRYPTED", "keyName": KEY_ID},
+    "binaryAuthorization": {"evaluationMode": "PROJECT_SINGLETON_POLICY_ENFORCE"},
+    "datapathProvider": "ADVANCED_DATAPATH", "networkPolicy": {"enabled": False}, "enableIntranodeVisibility": True,
+    "loggingService": "logging.googleapis.com/kubernetes",
+    "loggingConfig": {"enableComponents": ["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER",
+                                           "WORKLOADS"]},
+    "enableLegacyAbac": False, "masterAuth": {"clientCertificateConfig": {"issueClientCertificate": False}},
+    "enableShieldedNodes": True, "releaseChannel": {"channel": "REGULAR"},
+}
+POOL_OK: dict[str, Any] = {"cluster": "projects/p/locations/europe-west4/clusters/env-gke", "nodeConfig": NODE_CONFIG,
+                           "management": {"autoRepair": True, "autoUpgrade": True}}
+BINAUTHZ_OK: dict[str, Any] = {
+    "globalPolicyEvaluationMode": "ENABLE",
+    "admissionWhitelistPatterns": [{"namePattern": f"europe-west4-docker.pkg.dev/{PROJECT}/**"}],
+    "defaultAdmissionRule": {"evaluationMode": "ALWAYS_DENY", "enforcementMode": "ENFORCED_BLOCK_AND_AUDIT_LOG"},
+}
+
+
+def cluster(**changes: Any) -> dict[str, Any]:
+    return {**CLUSTER_OK, **changes}
+
+
+def pool(**node: Any) -> dict[str, Any]:
+    return {**POOL_OK, "nodeConfig": {**NODE_CONFIG, **node}}
+
+
+CASES.update({
+    "gcp-gke-private-cluster": (CLUSTER, CLUSTER_OK, cluster(privateClusterConfig={"enablePrivateNodes": True}),
+                                "the control plane has a public endpoint"),
+    "gcp-gke-workload-identity": (POOL, POOL_OK, pool(workloadMetadataConfig={"mode": "GCE_METADATA"}),
+                                  "nodes expose the Compute Engine metadata server"),
+    "gcp-gke-secrets-encryption": (CLUSTER, CLUSTER_OK, cluster(databaseEncryption={"state": "DECRYPTED"}),
+                                   "secrets in etcd are not encrypted"),
+    "gcp-gke-binary-authorization": (CLUSTER, CLUSTER_OK, cluster(binaryAuthorization={"evaluationMode": "DISABLED"}),
+                                     "evaluation mode is DISABLED"),
+    "gcp-binauthz-policy-blocks": (BINAUTHZ, BINAUTHZ_OK,
+                                   {**BINAUTHZ_OK, "defaultAdmissionRule": {"evaluationMode": "ALWAYS_ALLOW"}},
+                                   "the default rule is ALWAYS_ALLOW"),
+    "gcp-gke-network-policy": (CLUSTER, CLUSTER_OK, cluster(datapathProvider="LEGACY_DATAPATH"),
+                               "NetworkPolicy objects are not enforced"),
+    "gcp-gke-control-plane-logging": (CLUSTER, CLUSTER_OK,
+                                      cluster(loggingConfig={"enableComponents": ["SYSTEM_COMPONENTS"]}),
+                                      "logs not collected: APISERVER, CONTROLLER_MANAGER, SCHEDULER, WORKLOADS"),
+    "gcp-gke-no-legacy-auth": (CLUSTER, CLUSTER_OK, cluster(enableLegacyAbac=True), "legacy ABAC"),
+    "gcp-gke-shielded-nodes": (CLUSTER, CLUSTER_OK, cluster(enableShieldedNodes=False), "shielded GKE nodes are off"),
+    "gcp-gke-release-channel": (CLUSTER, CLUSTER_OK, cluster(releaseChannel={"channel": "UNSPECIFIED"}),
+                                "release channel is UNSPECIFIED"),
+    "gcp-gke-confidential-nodes": (POOL, POOL_OK, pool(confidentialNodes={"enabled": True,
+                                                                          "confidentialInstanceType": "SEV_SNP"}),
+                                   "c3-standard-4 cannot run SEV_SNP; it runs TDX"),
+    "gcp-gke-node-disks-customer-key": (POOL, POOL_OK, pool(bootDiskKmsKey=None), "not encrypted with a customer"),
+    "gcp-gke-node-service-account": (POOL, POOL_OK, pool(serviceAccount="1234-compute@developer.gserviceaccount.com"),
+                                     "runs as the Compute Engine default account"),
+    "gcp-gke-node-pool-management": (POOL, POOL_OK, {**POOL_OK, "management": {"autoRepair": True}},
+                                     "management.autoUpgrade is off"),
+})

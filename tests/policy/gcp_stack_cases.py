@@ -293,3 +293,19 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
     "gdpr-data-residency": (lambda: provider_stack("europe-west4"), lambda: provider_stack("europe-west2"),
                             "deploys to europe-west2, outside the EU/EEA", "gcp-provider"),
 }
+
+
+def gke_logs_stack(own_destination: bool = True, filtered: bool = True) -> list[Resource]:
+    """A GKE cluster and the sink of its logs (components.gcp.GkeCluster)."""
+    s = Stack()
+    bucket = s.add(LOG_BUCKET, "audit-bucket", dict(LOG_BUCKET_OK))
+    s.add("gcp:container/cluster:Cluster", "gke", {"name": "env-gke"})
+    where = 'resource.labels.cluster_name="env-gke" AND resource.type="k8s_container"' if filtered else ""
+    refs = {"destination": bucket} if own_destination else None
+    s.add("gcp:logging/projectSink:ProjectSink", "k8s-logs", {"filter": where, "destination": "x"}, refs)
+    return s.resources
+
+
+CASES["gcp-gke-logs-reach-own-bucket"] = (
+    gke_logs_stack, lambda: gke_logs_stack(own_destination=False),
+    "no sink routes env-gke's control plane, node and container logs into a bucket of this stack", "gke")

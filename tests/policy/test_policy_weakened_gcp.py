@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_policy_kubernetes_gcp import K8S_WEAKENINGS
 from test_policy_platform_gcp import PLATFORM_WEAKENINGS
 from weakening import blame, drop, edit_input, findings, first, named, set_input, weaken
 
@@ -157,9 +158,11 @@ def test_example_passes_every_rule(stack: Path, rendered) -> None:
 
 
 def test_every_gcp_rule_has_a_weakening() -> None:
-    # The Vertex AI rules are weakened on the gcp-ai-eu example (test_policy_platform_gcp.py).
-    assert {r.id for r in rules(cloud="gcp")} == set(WEAKENINGS) | set(PLATFORM_WEAKENINGS)
+    # The Vertex AI rules are weakened on the gcp-ai-eu example (test_policy_platform_gcp.py), the GKE
+    # rules on the gcp-k8s-eu example (test_policy_kubernetes_gcp.py).
+    assert {r.id for r in rules(cloud="gcp")} == set(WEAKENINGS) | set(PLATFORM_WEAKENINGS) | set(K8S_WEAKENINGS)
     assert not set(WEAKENINGS) & set(PLATFORM_WEAKENINGS)
+    assert not (set(WEAKENINGS) | set(PLATFORM_WEAKENINGS)) & set(K8S_WEAKENINGS)
 
 
 @pytest.mark.parametrize("rule_id", sorted(WEAKENINGS))

@@ -28,6 +28,8 @@ METADATA_STORE = "gcp:vertex/aiMetadataStore:AiMetadataStore"
 DATASET = "gcp:vertex/aiDataset:AiDataset"
 ORG_POLICY = "gcp:orgpolicy/policy:Policy"
 PERIMETER = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"
+CLUSTER = "gcp:container/cluster:Cluster"
+NODE_POOL = "gcp:container/nodePool:NodePool"
 # Private Service Connect for Google APIs targets one of these bundles; other global forwarding
 # rules are load balancers, not private endpoints.
 PSC_TARGETS = ("all-apis", "vpc-sc")
@@ -58,6 +60,30 @@ def _notebook(r: Resource, index: Index) -> dict[str, str]:
         "zone": text(r.inputs.get("location")), "service": "Vertex AI Workbench",
     }
     return {k: v for k, v in details.items() if v}
+
+
+def _node_pool(r: Resource, index: Index) -> dict[str, str]:
+    """A GKE node pool is compute: its nodes' machine type, TEE (Confidential GKE Nodes), GPU and zones."""
+    node = r.inputs.get("nodeConfig") or {}
+    machine = text(node.get("machineType"))
+    kind = text(dig(node, "confidentialNodes", "confidentialInstanceType")) \
+        if dig(node, "confidentialNodes", "enabled") is True else ""
+    accelerators = [a for a in node.get("guestAccelerators") or [] if isinstance(a, dict)]
+    gpu = ", ".join(f"{text(a.get('count')) or '1'}x {text(a.get('type'))}" for a in accelerators) \
+        or catalog_gpu("gcp", machine)
+    details = {
+        "machine_type": machine, "tee": tee_name(kind) if kind else "none", "gpu": gpu,
+        "nodes": text(r.inputs.get("nodeCount")) or text(dig(r.inputs, "autoscaling", "totalMaxNodeCount")),
+        "zone": ", ".join(str(z) for z in r.inputs.get("nodeLocations") or []),
+        "service": "GKE node pool", "image": text(node.get("imageType")),
+    }
+    return {k: v for k, v in details.items() if v}
+
+
+def _cluster(r: Resource, index: Index) -> dict[str, str]:
+    private = r.inputs.get("privateClusterConfig") or {}
+    return {"service": "GKE (Standard) control plane", "version": text(r.inputs.get("minMasterVersion")),
+            "access": "private endpoint" if private.get("enablePrivateEndpoint") is True else "public endpoint"}
 
 
 def _org_policy(r: Resource, index: Index) -> Kind | None:
@@ -127,17 +153,20 @@ TABLE = Table(
         # Model Garden allow-list; lineage and datasets are stores under the data key.
         NOTEBOOK: "platform", VERTEX_ENDPOINT: "platform", METADATA_STORE: "store", DATASET: "store",
         ORG_POLICY: _org_policy, PERIMETER: "platform",
+        # GKE: the control plane is a managed service; node pools are the compute that runs the workloads.
+        CLUSTER: "platform", NODE_POOL: "workload",
     },
     details={
         INSTANCE: _instance, KEY: _key, LOG_BUCKET: _log_bucket,
         PSC: lambda r, index: {"service": text(r.inputs.get("target"))},
         NOTEBOOK: _notebook, VERTEX_ENDPOINT: _vertex_endpoint, METADATA_STORE: _service("Vertex AI ML Metadata"),
         ORG_POLICY: _allowed_models, PERIMETER: _perimeter,
-        DATASET: _service("Vertex AI datasets"),
+        DATASET: _service("Vertex AI datasets"), CLUSTER: _cluster, NODE_POOL: _node_pool,
         ALERT_POLICY: _service("Cloud Monitoring"), **{c: _service("Security Command Center") for c in SCC_CONFIGS},
     },
     through={"gcp:compute/disk:Disk": ("diskEncryptionKey",)},
-    placement={INSTANCE: ("networkInterfaces",), SUBNET: ("network",), PSC: ("network",), NOTEBOOK: ("gceSetup",)},
+    placement={INSTANCE: ("networkInterfaces",), SUBNET: ("network",), PSC: ("network",), NOTEBOOK: ("gceSetup",),
+               CLUSTER: ("subnetwork",)},
     links=(
         Link(INSTANCE, "bootDisk", "", "encrypts"),
         Link(INSTANCE, "attachedDisks", "", "encrypts"),
@@ -149,6 +178,10 @@ TABLE = Table(
         Link(NOTEBOOK, "gceSetup", "", "encrypts"),
         Link(NOTEBOOK, "", "gceSetup", "runs_as"),
         Link(VERTEX_ENDPOINT, "encryptionSpec", "", "encrypts"),
+        # nodeConfig names the disks key (boot disks) and the node account; the cluster's secrets key.
+        Link(NODE_POOL, "nodeConfig", "", "encrypts"),
+        Link(NODE_POOL, "", "nodeConfig", "runs_as"),
+        Link(CLUSTER, "databaseEncryption", "", "encrypts"),
         Link(METADATA_STORE, "encryptionSpec", "", "encrypts"),
         Link(DATASET, "encryptionSpec", "", "encrypts"),
         # serviceConfig also names the disks key (the snapshots'): only its account is runs_as.

@@ -8,6 +8,7 @@ stay identical between renders.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from hardstack.render.computed import Target, module_and_kind, short_hash
@@ -114,6 +115,19 @@ def computed(token: str, name: str, inputs: dict[str, Any], target: Target) -> d
         rid = f"projects/{project}/locations/{inputs.get('location', target.region)}/{_collection(kind)}/{physical}"
     elif module == "accesscontextmanager":
         rid = physical  # accessPolicies/<n>/servicePerimeters/<name>
+    elif module == "container" and kind == "Cluster":
+        location = inputs.get("location") or target.region
+        rid = f"projects/{project}/locations/{location}/clusters/{physical}"
+        # A private endpoint only: the control plane's address in the /28 the cluster was given.
+        master = str((inputs.get("privateClusterConfig") or {}).get("masterIpv4CidrBlock") or "")
+        out.update(endpoint=str(ipaddress.IPv4Network(master).network_address + 2) if master else "",
+                   selfLink=f"https://container.googleapis.com/v1/{rid}", labelFingerprint="")
+    elif module == "container" and kind == "NodePool":
+        cluster = str(inputs.get("cluster") or "")
+        rid = f"{cluster}/nodePools/{physical}"
+        out["instanceGroupUrls"] = []
+    elif module == "binaryauthorization" and kind == "Policy":
+        rid = f"projects/{project}"
     elif module == "dns" and kind == "ManagedZone":
         out["nameServers"] = ["ns-gcp-private.googledomains.com."]
     out["id"] = rid

@@ -5,6 +5,7 @@ from ..gcp import (  # noqa: F401 imported for registration
     containment,
     identity,
     keys,
+    kubernetes,
     logging,
     monitoring,
     network,
