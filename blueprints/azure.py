@@ -20,6 +20,7 @@ import pulumi
 import pulumi_azure_native as azure_native
 from pulumi_azure_native import resources
 
+from hardstack.blueprints.azure_kubernetes import aks_cluster, kms_key, kubernetes_outputs
 from hardstack.blueprints.tags import azure_tags
 from hardstack.components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
 from hardstack.components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
@@ -76,7 +77,7 @@ class AzureEnvironment(pulumi.ComponentResource):
         self.network = PrivateNetwork(f"{env.name}-net", PrivateNetworkArgs(
             resource_group_name=self.rg, location=env.region, cidr=env.network.cidr,
             workspace_id=self.audit.id, egress=env.network.egress, private_dns_groups=self._dns_groups(),
-            platform_clients=self.uses_ml, tags=self.tags,
+            platform_clients=self.uses_ml, kubernetes=env.kubernetes is not None, tags=self.tags,
         ), opts=self.child)
         self._keys()
         self._storage()
@@ -86,9 +87,11 @@ class AzureEnvironment(pulumi.ComponentResource):
         self.openai: OpenAIAccount | None = None
         if env.platform is not None:
             self._platform()
+        # The AKS cluster when the spec has a kubernetes section (blueprints/azure_kubernetes.py).
+        self.aks = aks_cluster(self) if env.kubernetes is not None else None
         self.monitoring = ThreatMonitoring(f"{env.name}-monitoring", ThreatMonitoringArgs(
             subscription_id=env.account, resource_group_name=self.rg, alert_email=env.monitoring.alert_email,
-            threat_detection=env.monitoring.threat_detection, tags=self.tags,
+            threat_detection=env.monitoring.threat_detection, containers=self.aks is not None, tags=self.tags,
         ), opts=self.child)
         # Every key's "notify" action reaches the action group: a confidential disk key's notice is
         # the start of its offline rotation, and any expired key stops what it encrypts.
@@ -142,6 +145,8 @@ class AzureEnvironment(pulumi.ComponentResource):
         self.keys = {p: VaultKey(f"{env.name}-{p}", VaultKeyArgs(purpose=p, hsm=hsm, **common), opts=self.child)
                      for p in ("data", "logs") + (("functions",) if self.responds else ())
                      + (("platform",) if env.platform is not None else ())}
+        if env.kubernetes is not None:
+            self.keys["kms"] = kms_key(env, common)
         if confidential:
             self.keys["disks"] = VaultKey(f"{env.name}-disks", VaultKeyArgs(
                 purpose="disks", hsm=True, confidential_release=ConfidentialRelease(env.region, confidential),
@@ -342,6 +347,7 @@ class AzureEnvironment(pulumi.ComponentResource):
                                 "package_sha256": self.containment.args.package_sha256}}
                if self.containment else {}),
             **self._platform_outputs(),
+            **(kubernetes_outputs(self.aks) if self.aks is not None else {}),
         }
 
     def _offline_rotation(self) -> dict[str, Any]:

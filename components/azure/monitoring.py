@@ -41,6 +41,10 @@ class ThreatMonitoringArgs:
     alert_email: str
     # Off only when the spec says so; the alerts stay either way.
     threat_detection: bool = True
+    # Defender for Containers, for an AKS cluster: the plan its sensor (the cluster's
+    # securityProfile.defender) reports under
+    # (https://learn.microsoft.com/azure/defender-for-cloud/defender-for-containers-enable).
+    containers: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -63,7 +67,8 @@ class ThreatMonitoring(pulumi.ComponentResource):
         tags = dict(args.tags)
         self.plans = {}
         if args.threat_detection:
-            for plan, (sub_plan, extensions) in DEFENDER_PLANS.items():
+            plans = {**DEFENDER_PLANS, **({"Containers": (None, ())} if args.containers else {})}
+            for plan, (sub_plan, extensions) in plans.items():
                 self.plans[plan] = security.Pricing(
                     f"{name}-defender-{plan.lower()}", pricing_name=plan, scope_id=scope, pricing_tier="Standard",
                     sub_plan=sub_plan, extensions=[{"name": e, "is_enabled": "True"} for e in extensions] or None,

@@ -41,23 +41,43 @@ class PrivateNetworkArgs:
     # the VirtualNetwork service tag, which covers those address spaces, may reach the endpoints
     # subnet on 443. Off, only the workload subnet may.
     platform_clients: bool = False
+    # An AKS cluster (components/azure/aks.py): its node subnet and the delegated subnet its API
+    # server is injected into (API Server VNet Integration), in the third quarter of the range.
+    kubernetes: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         net = ipaddress.IPv4Network(self.cidr)
         if not net.is_private:
             raise ValueError(f"{self.cidr} is not a private range")
+        if self.kubernetes and self.egress == "proxy":
+            raise ValueError("an AKS cluster and egress 'proxy' both need the range's third quarter; use egress "
+                             "'nat' or 'none' with kubernetes")
         unknown = set(self.private_dns_groups) - set(DNS_ZONES)
         if unknown:
             raise ValueError(f"no private DNS zone known for {sorted(unknown)}")
 
 
-def subnet_plan(cidr: str, egress: Egress) -> dict[str, str]:
-    """A quarter of the range for workloads, a quarter for endpoints, a quarter for a proxy."""
-    quarters = [str(q) for q in ipaddress.IPv4Network(cidr).subnets(prefixlen_diff=2)]
-    plan = {"workload": quarters[0], "endpoints": quarters[1]}
+# The overlay ranges of an AKS cluster's pods and services (Azure CNI Overlay): outside every
+# environment's VNet range, which the spec takes from 10.0.0.0/8.
+POD_CIDR = "172.16.0.0/16"
+SERVICE_CIDR = "172.17.0.0/16"
+# API Server VNet Integration needs a delegated subnet of at least /28
+# (https://learn.microsoft.com/azure/aks/api-server-vnet-integration).
+APISERVER_PREFIX = 28
+
+
+def subnet_plan(cidr: str, egress: Egress, kubernetes: bool = False) -> dict[str, str]:
+    """A quarter of the range for workloads, a quarter for endpoints, a quarter for a proxy or,
+    with kubernetes, for AKS nodes (its first half) and the API server (its last /28)."""
+    quarters = list(ipaddress.IPv4Network(cidr).subnets(prefixlen_diff=2))
+    plan = {"workload": str(quarters[0]), "endpoints": str(quarters[1])}
     if egress == "proxy":
-        plan["proxy"] = quarters[2]
+        plan["proxy"] = str(quarters[2])
+    if kubernetes:
+        halves = list(quarters[2].subnets(prefixlen_diff=1))
+        plan["aks-nodes"] = str(halves[0])
+        plan["aks-apiserver"] = str(list(halves[1].subnets(new_prefix=APISERVER_PREFIX))[-1])
     return plan
 
 
@@ -103,6 +123,8 @@ def security_rules(plan: Mapping[str, str], egress: Egress,
             *closing_rules(),
         ],
     }
+    if "aks-nodes" in plan:
+        _kubernetes_rules(rules, plan, egress)
     if egress == "proxy":
         proxy = plan["proxy"]
         rules["proxy"] = [
@@ -111,6 +133,51 @@ def security_rules(plan: Mapping[str, str], egress: Egress,
             *[r for r in closing_rules() if r["name"] != "deny-internet-outbound"],
         ]
     return rules
+
+
+def _kubernetes_rules(rules: dict[str, list[dict[str, Any]]], plan: Mapping[str, str], egress: Egress) -> None:
+    """Nodes, pods and the VNet-integrated API server reach each other; nodes and the API server
+    reach the private endpoints (Key Vault for KMS, Storage); people reach the API server on 443
+    from networks joined to the VNet (peering, VPN or ExpressRoute gateway), the only way in to a
+    private cluster (https://learn.microsoft.com/azure/aks/private-clusters). Pod traffic keeps
+    its overlay source address inside the VNet, so the pod range is allowed like the nodes
+    (https://learn.microsoft.com/azure/aks/azure-cni-overlay)."""
+    nodes, api, endpoints = plan["aks-nodes"], plan["aks-apiserver"], plan["endpoints"]
+    node_rules = [
+        rule("allow-cluster-inbound", 100, "Inbound", "Allow", nodes, nodes),
+        rule("allow-pods-inbound", 110, "Inbound", "Allow", POD_CIDR, "*"),
+        rule("allow-apiserver-inbound", 120, "Inbound", "Allow", api, nodes),
+        rule("allow-load-balancer-probes", 130, "Inbound", "Allow", "AzureLoadBalancer", "*"),
+        rule("allow-cluster-outbound", 100, "Outbound", "Allow", nodes, nodes),
+        rule("allow-pods-outbound", 110, "Outbound", "Allow", "*", POD_CIDR),
+        rule("allow-apiserver", 120, "Outbound", "Allow", nodes, api, ["443"], "Tcp"),
+        rule("allow-private-endpoints", 130, "Outbound", "Allow", nodes, endpoints, ["443"], "Tcp"),
+    ]
+    if egress == "nat":
+        # Node bootstrap and images (MCR, packages) over HTTPS through the NAT gateway
+        # (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress).
+        node_rules.append(rule("allow-https-internet", 200, "Outbound", "Allow", nodes, "Internet", ["443"], "Tcp"))
+    rules["aks-nodes"] = node_rules + closing_rules()
+    rules["aks-apiserver"] = [
+        rule("allow-nodes-to-apiserver", 100, "Inbound", "Allow", nodes, api, ["443"], "Tcp"),
+        rule("allow-deployers-to-apiserver", 110, "Inbound", "Allow", "VirtualNetwork", api, ["443"], "Tcp"),
+        rule("allow-load-balancer-probes", 120, "Inbound", "Allow", "AzureLoadBalancer", "*"),
+        rule("allow-apiserver-to-nodes", 100, "Outbound", "Allow", api, nodes),
+        rule("allow-apiserver-to-pods", 105, "Outbound", "Allow", api, POD_CIDR),
+        rule("allow-kms-private-endpoint", 110, "Outbound", "Allow", api, endpoints, ["443"], "Tcp"),
+        *closing_rules(),
+    ]
+    # Before the endpoints tier's closing rules.
+    rules["endpoints"][-4:-4] = [
+        rule("allow-https-from-aks-nodes", 120, "Inbound", "Allow", nodes, endpoints, ["443"], "Tcp"),
+        rule("allow-https-from-aks-apiserver", 130, "Inbound", "Allow", api, endpoints, ["443"], "Tcp"),
+    ]
+
+
+# API Server VNet Integration delegates its subnet to AKS
+# (https://learn.microsoft.com/azure/aks/api-server-vnet-integration).
+DELEGATIONS = {"aks-apiserver": [{"name": "aks-apiserver",
+                                  "service_name": "Microsoft.ContainerService/managedClusters"}]}
 
 
 class PrivateNetwork(pulumi.ComponentResource):
@@ -124,7 +191,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         super().__init__("hardstack:azure:PrivateNetwork", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         rg, location, tags = args.resource_group_name, args.location, dict(args.tags)
-        plan = subnet_plan(args.cidr, args.egress)
+        plan = subnet_plan(args.cidr, args.egress, args.kubernetes)
         self.vnet = network.VirtualNetwork(
             f"{name}-vnet", virtual_network_name=f"vnet-{name}", resource_group_name=rg, location=location,
             address_space={"address_prefixes": [args.cidr]}, tags=tags, opts=child,
@@ -145,8 +212,10 @@ class PrivateNetwork(pulumi.ComponentResource):
         previous: list[pulumi.Resource] = []
         for tier, prefix in plan.items():
             extra: dict[str, Any] = {}
-            if tier == nat_tier and self.nat_gateway is not None:
+            if self.nat_gateway is not None and (tier == nat_tier or (tier == "aks-nodes" and nat_tier == "workload")):
                 extra["nat_gateway"] = {"id": self.nat_gateway.id}
+            if tier in DELEGATIONS:
+                extra["delegations"] = DELEGATIONS[tier]
             subnet = network.Subnet(
                 f"{name}-{tier}", subnet_name=f"snet-{tier}", virtual_network_name=self.vnet.name,
                 resource_group_name=rg, address_prefix=prefix,

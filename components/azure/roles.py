@@ -25,6 +25,20 @@ STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 # Call Azure OpenAI deployments (inference only: no keys, no deployments, no account settings), from
 # https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/ai-machine-learning.
 COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+# What an AKS cluster's own (control-plane) identity needs, each on one resource
+# (components/azure/aks.py): join its node and API server subnets ("assign the Network Contributor
+# role to the cluster identity on the API server subnet and the node subnet",
+# https://learn.microsoft.com/azure/aks/api-server-vnet-integration and
+# https://learn.microsoft.com/azure/aks/configure-azure-cni), hand nodes their kubelet identity
+# (https://learn.microsoft.com/azure/aks/use-managed-identity: Managed Identity Operator on the
+# kubelet identity), and open the private link to a private Key Vault for KMS
+# (https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption, private key vault: Key Vault
+# Contributor on the vault, as remembered from the page's private-vault steps; the stored excerpts
+# stop before them, so only a deployment confirms it is needed). Built-in ids from
+# https://learn.microsoft.com/azure/role-based-access-control/built-in-roles.
+NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+MANAGED_IDENTITY_OPERATOR = "f1a07417-d97a-45cb-824c-7a7467783830"
+KEY_VAULT_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
 
 ROLE_NAMES: dict[str, str] = {
     KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER: "Key Vault Crypto Service Encryption User",
@@ -33,6 +47,9 @@ ROLE_NAMES: dict[str, str] = {
     STORAGE_BLOB_DATA_READER: "Storage Blob Data Reader",
     STORAGE_BLOB_DATA_CONTRIBUTOR: "Storage Blob Data Contributor",
     COGNITIVE_SERVICES_OPENAI_USER: "Cognitive Services OpenAI User",
+    NETWORK_CONTRIBUTOR: "Network Contributor",
+    MANAGED_IDENTITY_OPERATOR: "Managed Identity Operator",
+    KEY_VAULT_CONTRIBUTOR: "Key Vault Contributor",
 }
 # Owner, Contributor, User Access Administrator, Role Based Access Control Administrator.
 FORBIDDEN_ROLES = frozenset({

@@ -73,6 +73,11 @@ class VaultKeyArgs:
     key_size: int = 3072
     operations: Sequence[str] = ("wrapKey", "unwrapKey")
     confidential_release: ConfidentialRelease | None = None
+    # A person rotates the key (offline mode without a release policy): for services that pin one
+    # key version, such as AKS KMS ("the key ID must include the version",
+    # https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption; rotate with `az aks update
+    # --azure-keyvault-kms-key-id`), whose version would otherwise expire unnoticed after a rotation.
+    manual_rotation: bool = False
     created: dt.date | None = None  # the day the first version's expiry counts from; today if None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -90,12 +95,17 @@ class VaultKeyArgs:
                 raise ValueError(f"a confidential disk key version expires rotation_days after creation, and Key "
                                  f"Vault expiries are at least {MIN_EXPIRY_DAYS} days; got {self.rotation_days}")
             return
+        if self.manual_rotation:
+            if self.rotation_days < MIN_EXPIRY_DAYS:
+                raise ValueError(f"a manually rotated key version expires rotation_days after creation, and Key "
+                                 f"Vault expiries are at least {MIN_EXPIRY_DAYS} days; got {self.rotation_days}")
+            return
         if self.expiry_grace_days < MIN_NOTICE_DAYS + ROTATION_OVERDUE_DAYS or self.lifetime_days < MIN_EXPIRY_DAYS:
             raise ValueError("a key version must expire at least 14 days after it rotates and 28 days after creation")
 
     @property
     def rotation(self) -> Literal["automatic", "offline"]:
-        return "offline" if self.confidential_release is not None else "automatic"
+        return "offline" if self.confidential_release is not None or self.manual_rotation else "automatic"
 
     @property
     def lifetime_days(self) -> int:

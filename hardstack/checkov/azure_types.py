@@ -66,6 +66,9 @@ ARM_TYPES: dict[str, str] = {
     "azure-native:containerregistry:Registry": "Microsoft.ContainerRegistry/registries",
     "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
     "azure-native:cognitiveservices:Deployment": "Microsoft.CognitiveServices/accounts/deployments",
+    # The AKS cluster (components/azure/aks.py): checkov's AKS checks read both types.
+    "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
+    "azure-native:containerservice:AgentPool": "Microsoft.ContainerService/managedClusters/agentPools",
 }
 
 # Inputs that only address the resource in the ARM REST path: ARM templates carry none of them.
@@ -81,6 +84,7 @@ PATH_PARAMETERS = {
     "systemTopicName", "eventSubscriptionName",
     "automationName", "namespaceName", "eventHubName", "consumerGroupName", "ruleName",
     "computeName", "endpointName", "registryName", "deploymentName",
+    "agentPoolName",
 }
 # Path parameters naming the resource an extension resource attaches to: ARM templates write
 # them as the resource's top-level `scope` (a diagnostic setting's `resourceUri`).
@@ -177,6 +181,8 @@ NAME_PARTS: dict[str, tuple[str, ...]] = {
     "Microsoft.ContainerRegistry/registries": ("registryName",),
     "Microsoft.CognitiveServices/accounts": ("accountName",),
     "Microsoft.CognitiveServices/accounts/deployments": ("accountName", "deploymentName"),
+    "Microsoft.ContainerService/managedClusters": ("resourceName",),
+    "Microsoft.ContainerService/managedClusters/agentPools": ("resourceName", "agentPoolName"),
 }
 # Where two azure-native types share an ARM type, the name parts by type token instead.
 TOKEN_NAME_PARTS: dict[str, tuple[str, ...]] = {

@@ -115,4 +115,8 @@ def test_built_in_role_ids_are_microsofts() -> None:
         "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
         # .../built-in-roles/ai-machine-learning: inference on Azure OpenAI deployments only.
         "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",
+        # .../built-in-roles: what an AKS cluster identity needs on its subnets, kubelet identity and vault.
+        "4d97b98b-1d4f-4787-a291-c67834d212e7": "Network Contributor",
+        "f1a07417-d97a-45cb-824c-7a7467783830": "Managed Identity Operator",
+        "f25e0fa2-a7c8-4377-a976-54943a77a395": "Key Vault Contributor",
     }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from hardstack.checkov import runner
 from hardstack.checkov.export import export
@@ -37,6 +38,39 @@ def setting(token: str, key: str, change: Callable[[object], object], part: str 
             res.propertyDependencies.pop(key, None)
         return res.name
     return mutate
+
+
+def set_input(token: str, path: str, value: Any, part: str = "") -> Callable[[Graph], str]:
+    """Set (None: remove) the input at a "/"-separated path (numbers index lists) of the first
+    matching resource; returns the resource checkov must fail."""
+    def mutate(graph: Graph) -> str:
+        res = first(graph, token, part)
+        *parents, last = path.split("/")
+        node: Any = res.inputs
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+        return res.name
+    return mutate
+
+
+def passed_by_type(graph: Graph, result: CheckovStackResult, type_of: Mapping[str, str],
+                   wanted: Collection[str]) -> dict[str, set[str]]:
+    """Exported type (type_of maps Pulumi tokens to it) -> the checks that passed on every resource
+    of that type, for the types in `wanted`."""
+    by_resource: dict[str, set[str]] = {}
+    for check, urn in result.passed:
+        by_resource.setdefault(urn, set()).add(check)
+    out: dict[str, set[str]] = {}
+    for res in graph:
+        exported = type_of.get(res.type, "")
+        if exported in wanted:
+            checks = by_resource.get(res.urn, set())
+            out[exported] = checks if exported not in out else out[exported] & checks
+    return out
 
 
 def exported_count(graph: Graph) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from checkov_helpers import STACKS, exported_count, first, judge_weakened
+from checkov_helpers import set_input as setting
 
 from hardstack.check import run_check
 from hardstack.checkov.arm import to_arm
@@ -62,21 +63,6 @@ def graphs(example_graph) -> dict[str, Graph]:
     return {name: example_graph(STACKS / f"Pulumi.{name}.yaml") for name in EXAMPLES}
 
 
-def setting(token: str, path: str, value: Any, part: str = "") -> Callable[[Graph], str]:
-    """Set (None: remove) the input at a "/"-separated path (numbers index lists) of the first
-    matching resource."""
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, part)
-        *parents, last = path.split("/")
-        node: Any = res.inputs
-        for key in parents:
-            node = node[int(key)] if isinstance(node, list) else node[key]
-        if value is None:
-            node.pop(last, None)
-        else:
-            node[last] = value
-        return res.name
-    return mutate
 
 
 def rules_edit(part: str, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> Callable[[Graph], str]:

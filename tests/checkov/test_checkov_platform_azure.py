@@ -5,10 +5,10 @@ named check (checkov's own or HS_AZ_32-40) on the named resource. One checkov ru
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from checkov_helpers import STACKS, exported_count, first, judge_weakened
+from checkov_helpers import STACKS, exported_count, first, judge_weakened, passed_by_type
+from checkov_helpers import set_input as setting
 
 from hardstack.checkov.arm import to_arm
 from hardstack.checkov.azure_types import ARM_TYPES
@@ -40,19 +40,6 @@ PASSED_PER_TYPE: dict[str, set[str]] = {
 }
 
 
-def setting(token: str, path: str, value: Any, part: str = "") -> Callable[[Graph], str]:
-    def mutate(graph: Graph) -> str:
-        res = first(graph, token, part)
-        *parents, last = path.split("/")
-        node: Any = res.inputs
-        for key in parents:
-            node = node.setdefault(key, {})
-        if value is None:
-            node.pop(last, None)
-        else:
-            node[last] = value
-        return res.name
-    return mutate
 
 
 def fqdn_rule(graph: Graph) -> str:
@@ -100,18 +87,6 @@ def judged(graph: Graph) -> tuple[dict[str, CheckovStackResult], dict[str, tuple
     return judge_weakened(graph, WEAKENINGS, "weak-azure-ai", [graph])
 
 
-def passed_by_type(graph: Graph, result: CheckovStackResult) -> dict[str, set[str]]:
-    """ARM type -> the checks that passed on every resource of that type."""
-    types = {r.urn: ARM_TYPES.get(r.type, "") for r in graph}
-    by_resource: dict[str, set[str]] = {}
-    for check, urn in result.passed:
-        by_resource.setdefault(urn, set()).add(check)
-    out: dict[str, set[str]] = {}
-    for urn, arm_type in types.items():
-        if arm_type in PASSED_PER_TYPE:
-            checks = by_resource.get(urn, set())
-            out[arm_type] = checks if arm_type not in out else out[arm_type] & checks
-    return out
 
 
 def test_every_resource_of_the_example_is_judged(judged, graph: Graph) -> None:
@@ -121,7 +96,7 @@ def test_every_resource_of_the_example_is_judged(judged, graph: Graph) -> None:
 
 
 def test_each_new_type_passes_its_checks(judged, graph: Graph) -> None:
-    passed = passed_by_type(graph, judged[0][STACK])
+    passed = passed_by_type(graph, judged[0][STACK], ARM_TYPES, PASSED_PER_TYPE)
     for arm_type, checks in PASSED_PER_TYPE.items():
         print(f"{arm_type}: {len(passed[arm_type])} checks passed: {sorted(passed[arm_type])}")  # pytest -s
         assert passed[arm_type] >= checks, (arm_type, checks - passed[arm_type])

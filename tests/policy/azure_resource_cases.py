@@ -318,3 +318,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
     "azure-registry-private": (REGISTRY, REGISTRY_OK, changed(REGISTRY_OK, "adminUserEnabled", True),
                                "the admin account"),
 }
+
+# The AKS rules' fixtures live with the AKS weakenings (azure_kubernetes_cases.py).
+from azure_kubernetes_cases import CASES as KUBERNETES_CASES  # noqa: E402
+
+CASES.update(KUBERNETES_CASES)

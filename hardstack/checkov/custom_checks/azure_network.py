@@ -1,6 +1,7 @@
-"""HS_AZ_22 - HS_AZ_26: private endpoints resolve through private DNS, private DNS zones register
-no VM names, subnets have an NSG and no default outbound access, NSGs end with deny-all
-inbound, and NICs have no public IP. checkov's ARM checks cover none of these."""
+"""HS_AZ_22 - HS_AZ_26 and HS_AZ_48: private endpoints resolve through private DNS, private DNS
+zones register no VM names, subnets have an NSG and no default outbound access, NSGs end with
+deny-all inbound, NICs have no public IP, and public IPs (the NAT gateway's) are Standard SKU with
+no DNS name. checkov's ARM checks cover none of these."""
 
 from __future__ import annotations
 
@@ -94,8 +95,29 @@ class AzureNicPrivateOnly(BaseResourceCheck):
         return CheckResult.FAILED if public or forwarding else CheckResult.PASSED
 
 
+class AzurePublicIpClosed(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure public IP addresses are Standard SKU (closed to inbound by default) without a DNS name",
+            id="HS_AZ_48", categories=[CheckCategories.NETWORKING],
+            supported_resources=["Microsoft.Network/publicIPAddresses"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        # Standard SKU addresses are "secure by default and closed to inbound traffic"; Basic ones are
+        # open until an NSG closes them, and were retired on 2025-09-30
+        # (https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-basic-upgrade-guidance,
+        # https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.PublicIP.StandardSKU). A DNS label
+        # publishes the address under a guessable name; an egress-only address needs none.
+        self.evaluated_keys = ["sku/name", "properties/dnsSettings/domainNameLabel"]
+        standard = str(get(conf, "sku/name")).lower() == "standard"
+        labelled = bool(get(conf, "properties/dnsSettings/domainNameLabel"))
+        return CheckResult.PASSED if standard and not labelled else CheckResult.FAILED
+
+
 private_dns_zone_group = AzurePrivateDnsZoneGroup()
 private_dns_link = AzurePrivateDnsLinkNoRegistration()
 subnet_isolation = AzureSubnetIsolation()
 nsg_deny_all = AzureNsgDenyAllInbound()
 nic_private = AzureNicPrivateOnly()
+public_ip_closed = AzurePublicIpClosed()

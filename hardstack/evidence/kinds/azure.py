@@ -19,7 +19,7 @@ from hardstack.evidence.kinds.base import (
     dig,
     text,
 )
-from hardstack.evidence.model import Kind
+from hardstack.evidence.model import Edge, Kind
 from hardstack.render.graph import Resource
 
 VM = "azure-native:compute:VirtualMachine"
@@ -41,6 +41,9 @@ COMPUTE = "azure-native:machinelearningservices:Compute"
 ONLINE_ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"
 OPENAI = "azure-native:cognitiveservices:Account"
 REGISTRY = "azure-native:containerregistry:Registry"
+# The AKS cluster: its control plane (a managed platform service) and its node pools (confidential VMs).
+AKS = "azure-native:containerservice:ManagedCluster"
+AKS_POOL = "azure-native:containerservice:AgentPool"
 ALERT_RULES = ("azure-native:monitor:ActivityLogAlert", "azure-native:monitor:MetricAlert",
                "azure-native:monitor:ScheduledQueryRule")
 
@@ -160,6 +163,53 @@ def _openai(r: Resource, index: Index) -> dict[str, str]:
     return {k: v for k, v in details.items() if v}
 
 
+def _pool(pool: dict[str, object]) -> dict[str, str]:
+    size = text(pool.get("vmSize"))
+    zones = pool.get("availabilityZones")
+    details = {"machine_type": size, "tee": catalog_tee("azure", size) or "none", "gpu": catalog_gpu("azure", size),
+               "nodes": text(pool.get("count")), "mode": text(pool.get("mode")), "image": text(pool.get("osSKU")),
+               "zone": ", ".join(text(z) for z in zones) if isinstance(zones, list) else "",
+               "public IP": "yes" if pool.get("enableNodePublicIP") is not False else "no"}
+    return {k: v for k, v in details.items() if v}
+
+
+def _aks_pool(r: Resource, index: Index) -> dict[str, str]:
+    return _pool(r.inputs)
+
+
+def _aks(r: Resource, index: Index) -> dict[str, str]:
+    i = r.inputs
+    access = i.get("apiServerAccessProfile") or {}
+    kms = dig(i, "securityProfile", "azureKeyVaultKms") or {}
+    pools = [p for p in (i.get("agentPoolProfiles") or []) if isinstance(p, dict)]
+    system = _pool(pools[0]) if pools else {}
+    details = {
+        "service": "AKS cluster", "version": text(i.get("kubernetesVersion")),
+        "API server": "private, in the VNet" if access.get("enablePrivateCluster") is True
+        and access.get("enableVnetIntegration") is True else "public" if access.get("enablePrivateCluster") is not True
+        else "private",
+        "local accounts": "off" if i.get("disableLocalAccounts") is True else "on",
+        "etcd encryption": ("KMS, private vault" if kms.get("keyVaultNetworkAccess") == "Private" else "KMS")
+        if kms.get("enabled") is True else "platform keys",
+        "system pool": " ".join(v for v in (system.get("machine_type"), system.get("tee")) if v),
+    }
+    return {k: v for k, v in details.items() if v}
+
+
+def _aks_edges(index: Index) -> list[Edge]:
+    """The KMS key encrypts the cluster's secrets (its securityProfile also names the vault, which
+    would stand for every key in it), and each node pool runs as the cluster's kubelet identity."""
+    edges: list[Edge] = []
+    for cluster in index.graph.of_type(AKS):
+        for urn in index.refs(cluster, "securityProfile"):
+            if index.by_urn[urn].type == KEY:
+                edges += [Edge(k, cluster.urn, "encrypts") for k in index.resolve(urn)]
+        kubelet = index.nodes_named_by(cluster, "identityProfile")
+        for pool in index.referring(cluster.urn, AKS_POOL, "resourceName"):
+            edges += [Edge(pool.urn, i, "runs_as") for i in kubelet]
+    return edges
+
+
 def _service(name: str) -> Details:
     return lambda r, index: {"service": name}
 
@@ -175,12 +225,15 @@ TABLE = Table(
         WEB_APP: _function_app,
         ML_WORKSPACE: "platform", COMPUTE: "platform", ONLINE_ENDPOINT: "platform", OPENAI: "platform",
         REGISTRY: "store",
+        # The control plane is a managed service; a node pool is confidential VMs running workloads.
+        AKS: "platform", AKS_POOL: "workload",
     },
     details={
         VM: _vm, KEY: _key, STORAGE: _storage, WORKSPACE: _workspace, ENDPOINT: _endpoint,
         PRICING: _pricing, SYSTEM_TOPIC: _service("Key Vault events"),
         ML_WORKSPACE: _ml_workspace, COMPUTE: _compute, ONLINE_ENDPOINT: _online_endpoint, OPENAI: _openai,
         REGISTRY: _service("Azure Container Registry"),
+        AKS: _aks, AKS_POOL: _aks_pool,
     },
     through={
         "azure-native:network:NetworkInterface": ("ipConfigurations",),
@@ -191,7 +244,8 @@ TABLE = Table(
     },
     # A vault's diagnostic logs are the audit trail of the keys it holds.
     reverse={"azure-native:keyvault:Vault": Reverse(KEY, "vaultName", "")},
-    placement={VM: ("networkProfile",), SUBNET: ("virtualNetworkName",), ENDPOINT: ("subnet",)},
+    placement={VM: ("networkProfile",), SUBNET: ("virtualNetworkName",), ENDPOINT: ("subnet",),
+               AKS: ("apiServerAccessProfile",), AKS_POOL: ("vnetSubnetID",)},
     links=(
         Link(VM, "storageProfile", "", "encrypts"),
         Link(STORAGE, "encryption", "", "encrypts"),
@@ -203,6 +257,11 @@ TABLE = Table(
         Link(OPENAI, "", "identity", "runs_as"),
         Link(OPENAI, "properties", "", "encrypts"),
         Link(REGISTRY, "encryption", "", "encrypts"),
+        # The cluster acts as its control-plane identity, its nodes as the kubelet identity; the KMS key
+        # encrypts its secrets; its pools belong to it.
+        Link(AKS, "", "identity", "runs_as"),
+        Link(AKS, "", "identityProfile", "runs_as"),
+
         Link(DIAGNOSTICS, "resourceUri", "workspaceId", "logs_to"),
         Link(DIAGNOSTICS, "resourceUri", "storageAccountId", "logs_to"),
         Link(FLOW_LOG, "targetResourceId", "storageId", "logs_to"),
@@ -211,4 +270,5 @@ TABLE = Table(
         Link("azure-native:eventgrid:SystemTopicEventSubscription", "systemTopicName", "destination", "alerts_to"),
         Link(ENDPOINT, "subnet", "", "reaches"),
     ),
+    extra=(_aks_edges,),
 )

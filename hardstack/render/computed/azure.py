@@ -99,6 +99,11 @@ _PATHS: dict[str, tuple[str, str]] = {
     "cognitiveservices:Deployment": (
         _RG + "/providers/Microsoft.CognitiveServices/accounts/{accountName}/deployments/{deploymentName}",
         "deploymentName"),
+    "containerservice:ManagedCluster": (
+        _RG + "/providers/Microsoft.ContainerService/managedClusters/{resourceName}", "resourceName"),
+    "containerservice:AgentPool": (
+        _RG + "/providers/Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}",
+        "agentPoolName"),
     "authorization:RoleAssignment": (
         "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}", "roleAssignmentName"),
 }
@@ -187,6 +192,14 @@ def computed(token: str, name: str, inputs: dict[str, Any], target: Target) -> d
         if isinstance(inputs.get("properties"), dict):
             inputs["properties"].setdefault("endpoint", endpoint)  # shared with the echoed outputs
         out["properties"] = {"endpoint": endpoint}
+    elif key == "containerservice:ManagedCluster":
+        # A private cluster answers on <dnsPrefix>-<hash>.<guid>.privatelink.<region>.azmk8s.io; the OIDC
+        # issuer on https://<region>.oic.prod-aks.azure.com/<tenant>/<guid>/.
+        cluster = guid("aks", name)
+        out["privateFQDN"] = (f"{inputs.get('dnsPrefix', physical)}-{short_hash('fqdn', name, length=8)}."
+                              f"{cluster}.privatelink.{target.region}.azmk8s.io")
+        out["oidcIssuerProfile"] = {"enabled": True, "issuerURL": f"https://{target.region}.oic.prod-aks.azure.com/"
+                                                                   f"{guid('tenant', target.account)}/{cluster}/"}
     elif kind == "VirtualMachine":
         out["vmId"] = guid("vm", name)
     elif kind == "RoleAssignment":

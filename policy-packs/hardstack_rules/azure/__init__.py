@@ -5,6 +5,7 @@ from ..azure import (  # noqa: F401 imported for registration
     containment,
     identity,
     keys,
+    kubernetes,
     logging,
     monitoring,
     network,

@@ -99,7 +99,9 @@ DIAGNOSED = ((VAULT, "vault", True), (NSG, "network security group", True), (VM,
              ("azure-native:machinelearningservices:Workspace", "Azure Machine Learning workspace", True),
              ("azure-native:machinelearningservices:OnlineEndpoint", "online endpoint", True),
              ("azure-native:cognitiveservices:Account", "Azure OpenAI account", True),
-             ("azure-native:containerregistry:Registry", "container registry", True))
+             ("azure-native:containerregistry:Registry", "container registry", True),
+             # The AKS control plane: kube-audit, kube-audit-admin, kube-apiserver, guard, ...
+             ("azure-native:containerservice:ManagedCluster", "AKS cluster", True))
 
 
 @stack_rule(
