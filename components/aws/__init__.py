@@ -6,6 +6,8 @@ from hardstack.components.aws.audit import AuditTrail, AuditTrailArgs
 from hardstack.components.aws.bedrock import BedrockGuardrail, BedrockGuardrailArgs
 from hardstack.components.aws.bucket import SecureBucket, SecureBucketArgs
 from hardstack.components.aws.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
+from hardstack.components.aws.eks import EksCluster, EksClusterArgs
+from hardstack.components.aws.eks_node_group import EksNodeGroup, EksNodeGroupArgs
 from hardstack.components.aws.endpoints import PrivateEndpoints, PrivateEndpointsArgs
 from hardstack.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
 from hardstack.components.aws.kms_key import KmsKey, KmsKeyArgs
@@ -19,9 +21,10 @@ from hardstack.components.aws.sagemaker_workspace import SageMakerWorkspace, Sag
 __all__ = [
     "AccountGuardrails", "AccountGuardrailsArgs", "AiPlatform", "AiPlatformArgs", "AuditTrail",
     "AuditTrailArgs", "BedrockGuardrail", "BedrockGuardrailArgs", "ConfidentialWorkload",
-    "ConfidentialWorkloadArgs", "EncryptedLogGroup", "EncryptedLogGroupArgs", "EndpointSpec", "KmsKey",
-    "KmsKeyArgs", "ModelEndpoint", "ModelEndpointArgs", "PrivateEndpoints", "PrivateEndpointsArgs",
-    "PrivateNetwork", "PrivateNetworkArgs", "SageMakerRole", "SageMakerRoleArgs", "SageMakerWorkspace",
-    "SageMakerWorkspaceArgs", "SecureBucket", "SecureBucketArgs", "ThreatMonitoring", "ThreatMonitoringArgs",
-    "WorkloadIdentity", "WorkloadIdentityArgs",
+    "ConfidentialWorkloadArgs", "EksCluster", "EksClusterArgs", "EksNodeGroup", "EksNodeGroupArgs",
+    "EncryptedLogGroup", "EncryptedLogGroupArgs", "EndpointSpec", "KmsKey", "KmsKeyArgs", "ModelEndpoint",
+    "ModelEndpointArgs", "PrivateEndpoints", "PrivateEndpointsArgs", "PrivateNetwork", "PrivateNetworkArgs",
+    "SageMakerRole", "SageMakerRoleArgs", "SageMakerWorkspace", "SageMakerWorkspaceArgs", "SecureBucket",
+    "SecureBucketArgs", "ThreatMonitoring", "ThreatMonitoringArgs", "WorkloadIdentity",
+    "WorkloadIdentityArgs",
 ]

@@ -2,10 +2,12 @@
 
 Modules: key_vault, vault_key (+ release_policy), key_alerts, disk_encryption, network, private_endpoint,
 flow_logs, storage, identity, compute, audit, monitoring, containment; the AI platform's ml_workspace,
-ml_compute and openai; roles, naming and diagnostics hold the shared pieces (built-in role grants,
-globally unique names, diagnostic settings).
+ml_compute and openai; the Kubernetes cluster aks and its pools aks_pools; roles, naming and
+diagnostics hold the shared pieces (built-in role grants, globally unique names, diagnostic settings).
 """
 
+from hardstack.components.azure.aks import AksCluster, AksClusterArgs
+from hardstack.components.azure.aks_pools import PoolSpec
 from hardstack.components.azure.audit import AuditWorkspace, AuditWorkspaceArgs
 from hardstack.components.azure.compute import ConfidentialWorkload, ConfidentialWorkloadArgs
 from hardstack.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
@@ -28,12 +30,12 @@ from hardstack.components.azure.storage import Container, SecureStorageAccount, 
 from hardstack.components.azure.vault_key import ConfidentialRelease, VaultKey, VaultKeyArgs
 
 __all__ = [
-    "AuditWorkspace", "AuditWorkspaceArgs", "ConfidentialRelease", "ConfidentialWorkload",
-    "ConfidentialWorkloadArgs", "Container", "DiskEncryption", "DiskEncryptionArgs", "KeyExpiryAlerts",
-    "KeyExpiryAlertsArgs", "KeyVault", "KeyVaultArgs", "MlCompute", "MlComputeArgs", "MlWorkspace",
-    "MlWorkspaceArgs", "OpenAIAccount", "OpenAIAccountArgs", "Outbound", "PlatformKey", "PrivateEndpoint",
-    "PrivateEndpointArgs", "PrivateNetwork", "PrivateNetworkArgs", "SecureStorageAccount",
-    "SecureStorageAccountArgs", "ServiceIdentities", "ServiceIdentitiesArgs", "ThreatMonitoring",
-    "ThreatMonitoringArgs", "VaultKey", "VaultKeyArgs", "VnetFlowLog", "VnetFlowLogArgs", "WorkloadIdentity",
-    "WorkloadIdentityArgs",
+    "AksCluster", "AksClusterArgs", "AuditWorkspace", "AuditWorkspaceArgs", "ConfidentialRelease",
+    "ConfidentialWorkload", "ConfidentialWorkloadArgs", "Container", "DiskEncryption", "DiskEncryptionArgs",
+    "KeyExpiryAlerts", "KeyExpiryAlertsArgs", "KeyVault", "KeyVaultArgs", "MlCompute", "MlComputeArgs",
+    "MlWorkspace", "MlWorkspaceArgs", "OpenAIAccount", "OpenAIAccountArgs", "Outbound", "PlatformKey",
+    "PoolSpec", "PrivateEndpoint", "PrivateEndpointArgs", "PrivateNetwork", "PrivateNetworkArgs",
+    "SecureStorageAccount", "SecureStorageAccountArgs", "ServiceIdentities", "ServiceIdentitiesArgs",
+    "ThreatMonitoring", "ThreatMonitoringArgs", "VaultKey", "VaultKeyArgs", "VnetFlowLog", "VnetFlowLogArgs",
+    "WorkloadIdentity", "WorkloadIdentityArgs",
 ]

@@ -17,7 +17,11 @@ from hardstack.spec.fields import Gpu, Name, Provisioning, Zone, _Strict, unique
 # confidential computing (hardstack.spec.kubernetes.rules) instead of a bare "not one of".
 NodeIsolation = Literal["tdx", "sev-snp", "none", "pod-sandboxing"]
 Version = Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")]
-DEFAULT_VERSION = "1.33"
+# The newest minor in standard support on all three services on 2026-12-02. EKS: 1.35 released
+# 2026-01-28, standard support until 2027-03-27; 1.33's ended 2026-07-29 and it now bills extended
+# support (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
+# https://endoflife.date/amazon-eks). Upstream 1.33 ended 2026-06-28 (https://kubernetes.io/releases/).
+DEFAULT_VERSION = "1.35"
 
 
 def minor(version: str) -> tuple[int, int]:
@@ -52,7 +56,7 @@ class Kubernetes(_Strict):
 
     version: Version = Field(
         DEFAULT_VERSION,
-        description="the Kubernetes minor version of the control plane and nodes, e.g. 1.33 (the service picks "
+        description="the Kubernetes minor version of the control plane and nodes, e.g. 1.35 (the service picks "
         "the patch)",
     )
     node_pools: list[NodePool] = Field(min_length=1, max_length=10, description="the cluster's node pools")
