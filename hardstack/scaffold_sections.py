@@ -45,7 +45,11 @@ def kubernetes_comment(cloud: str, region: str) -> str:
     region runs one, a confidential H100 pool; EKS pools say none, which needs an exemption."""
     offer = CLUSTERS[cloud]
     lines = [f"    # A private, hardened {offer.service} cluster: remove the '# ' of the lines below to use it.",
-             KUBERNETES_MARK, "    #   version: \"1.35\"", "    #   node_pools:"]
+             KUBERNETES_MARK, "    #   version: \"1.35\""]
+    if offer.admin is not None and offer.admin.required:
+        lines.append("    #   admins: [00000000-0000-4000-8000-000000000000]   # Entra group object ids: "
+                     "az ad group show --group <name> --query id -o tsv")
+    lines.append("    #   node_pools:")
     if not offer.kinds:
         lines += ["    #     - name: general",
                   "    #       machine_type: m6a.xlarge",

@@ -10,18 +10,26 @@ import pytest
 
 from hardstack.spec.kubernetes.offer import (
     OFFERS,
+    SRC_AKS_AZURE_RBAC,
     SRC_AKS_CVM,
     SRC_AKS_POD_SANDBOXING,
+    SRC_EKS_ACCESS_ENTRIES,
     SRC_EKS_COMPUTE,
+    SRC_GKE_ACCESS,
     SRC_GKE_CONFIDENTIAL_GPU,
 )
 
 GPU = {"kind": "h100", "count": 1}
 
 
+ADMIN_GROUP = "00000000-0000-4000-8000-0000000000ad"
+
+
 def _cluster(example_spec: Any, cloud: str, *pools: dict[str, Any], version: str = "1.33") -> dict[str, Any]:
     raw = example_spec(cloud)
     raw["kubernetes"] = {"version": version, "node_pools": list(pools)}
+    if cloud == "azure":  # AKS needs its admin groups (tests of admins below)
+        raw["kubernetes"]["admins"] = [ADMIN_GROUP]
     return raw
 
 
@@ -129,3 +137,59 @@ def test_a_confidential_exemption_may_name_a_pool(example_spec, spec) -> None:
     raw["exemptions"][-1]["resource"] = "nothing-here"
     issue = next(i for i in spec.issues(raw) if i.field.startswith("exemptions"))
     assert "no workload or node pool named 'nothing-here'" in issue.message
+
+
+# --- who administers the cluster ------------------------------------------------------------------
+
+CPU = {"aws": "m6a.xlarge", "gcp": "c3-standard-4", "azure": "Standard_DC4as_v5"}
+
+
+def _admins(example_spec: Any, spec: Any, cloud: str, admins: Any) -> dict[str, Any]:
+    pool = {"name": "cpu", "machine_type": CPU[cloud], "count": 2}
+    raw = _cluster(example_spec, cloud, pool)
+    if cloud == "aws":  # EKS pools say none, with the exemption
+        pool["confidential"] = "none"
+        raw["exemptions"].append(spec.exemption("confidential-computing", "cpu"))
+    raw["kubernetes"]["admins"] = admins
+    if admins is None:
+        del raw["kubernetes"]["admins"]
+    return raw
+
+
+def test_aks_refuses_a_cluster_without_admin_groups_saying_why(example_spec, spec) -> None:
+    issue = spec.issue_at(spec.issues(_admins(example_spec, spec, "azure", None)), "kubernetes.admins")
+    assert "AKS needs admins" in issue.message and "local accounts off" in issue.message
+    assert "az ad group show" in issue.message and SRC_AKS_AZURE_RBAC in issue.message
+    assert spec.valid(_admins(example_spec, spec, "azure", [ADMIN_GROUP])).kubernetes.admins == [ADMIN_GROUP]
+
+
+def test_aks_admins_are_entra_group_object_ids(example_spec, spec) -> None:
+    issue = spec.issue_at(spec.issues(_admins(example_spec, spec, "azure", [ADMIN_GROUP, "aks-admins"])),
+                          "kubernetes.admins[1]")
+    assert "'aks-admins'" in issue.message and "not an Entra group object id" in issue.message
+
+
+def test_eks_admins_are_iam_role_or_user_arns_and_never_sessions(example_spec, spec) -> None:
+    role = "arn:aws:iam::123456789012:role/platform/eks-admins"  # a path is allowed
+    user = "arn:aws:iam::210987654321:user/break-glass"  # another account, for a STANDARD entry
+    assert spec.valid(_admins(example_spec, spec, "aws", [role, user])).kubernetes.admins == [role, user]
+    assert spec.valid(_admins(example_spec, spec, "aws", None)).kubernetes.admins is None  # the deployer is admin
+    session = "arn:aws:sts::123456789012:assumed-role/eks-admins/ana"
+    issue = spec.issue_at(spec.issues(_admins(example_spec, spec, "aws", [session])), "kubernetes.admins[0]")
+    assert "STS session" in issue.message and "arn:aws:iam::<account>:role/<name>" in issue.message
+    assert SRC_EKS_ACCESS_ENTRIES in issue.message
+    issue = spec.issue_at(spec.issues(_admins(example_spec, spec, "aws", ["eks-admins"])), "kubernetes.admins[0]")
+    assert "not an IAM role or user ARN" in issue.message
+
+
+def test_gke_takes_no_admins_and_says_what_to_grant_instead(example_spec, spec) -> None:
+    issue = spec.issue_at(spec.issues(_admins(example_spec, spec, "gcp", ["group:gke-admins@example.com"])),
+                          "kubernetes.admins")
+    assert "gcp-iam-no-project-admin-roles" in issue.message and "roles/gkehub.gatewayEditor" in issue.message
+    assert SRC_GKE_ACCESS in issue.message
+
+
+def test_admins_are_distinct(example_spec, spec) -> None:
+    issue = spec.issue_at(spec.issues(_admins(example_spec, spec, "azure", [ADMIN_GROUP, ADMIN_GROUP])),
+                          "kubernetes.admins")
+    assert "admins must be distinct" in issue.message and ADMIN_GROUP in issue.message

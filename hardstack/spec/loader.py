@@ -322,7 +322,11 @@ def _kubernetes_view(section: Any) -> dict[str, Any]:
     pools = section.get("node_pools")
     checked = [(i, _try(TypeAdapter(NodePool), p)) for i, p in enumerate(pools)] if isinstance(pools, list) else []
     return {"node_pools": [(i, p) for i, p in checked if p is not None],
-            "kubernetes_version": _try(TypeAdapter(Version), section.get("version", DEFAULT_VERSION))}
+            "kubernetes_version": _try(TypeAdapter(Version), section.get("version", DEFAULT_VERSION)),
+            # [] when none are given; None when the list is broken (the model reports that).
+            "kubernetes_admins": [] if section.get("admins") is None else _try(TypeAdapter(list[str]),
+                                                                                 section["admins"]),
+            "kubernetes_given": True}
 
 
 def _model_at(path: tuple[Any, ...]) -> type[BaseModel] | None:

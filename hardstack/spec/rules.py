@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hardstack.spec import catalog, names
-from hardstack.spec.kubernetes.rules import kubernetes_problems, pool_names
+from hardstack.spec.kubernetes.rules import admin_problems, kubernetes_problems, pool_names
 from hardstack.spec.placement import aws_runtime_agent, placement, provisioning
 from hardstack.spec.platforms.rules import platform_problems
 from hardstack.spec.response import SECURITY_PROVIDER_LOOKUP, azure_alert_delivery, response_problems
@@ -306,7 +306,7 @@ RULES: tuple[Callable[[SpecView], Iterable[Problem]], ...] = (
     _account, _region, _gdpr_residency, _hipaa_rotation, _cloud_rotation,
     _hipaa_log_retention, _confidential, provisioning, placement, aws_runtime_agent, _azure_ssh,
     _azure_tenant, _project_number, _derived_names, _exemption_terms, _exemption_targets, response_problems,
-    azure_alert_delivery, platform_problems, kubernetes_problems,
+    azure_alert_delivery, platform_problems, kubernetes_problems, admin_problems,
 )
 
 

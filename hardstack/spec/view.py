@@ -42,6 +42,9 @@ class SpecView:
     # The kubernetes section's pools that are valid on their own, and its version (None: broken).
     node_pools: list[tuple[int, NodePool]] = field(default_factory=list)
     kubernetes_version: str | None = None
+    # The section's admins ([] none given, None broken) and whether the section is there at all.
+    kubernetes_admins: list[str] | None = field(default_factory=list)
+    kubernetes_given: bool = False
     exemptions: list[tuple[int, Exemption]] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
 
@@ -54,6 +57,8 @@ class SpecView:
             monitoring=env.monitoring, data=env.data, workloads=list(enumerate(env.workloads)), platform=env.platform,
             node_pools=list(enumerate(env.kubernetes.node_pools)) if env.kubernetes else [],
             kubernetes_version=env.kubernetes.version if env.kubernetes else None,
+            kubernetes_admins=list(env.kubernetes.admins or []) if env.kubernetes else [],
+            kubernetes_given=env.kubernetes is not None,
             exemptions=list(enumerate(env.exemptions)),
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from hardstack.spec.fields import Gpu, Name, Provisioning, Zone, _Strict, unique_names
 
@@ -60,6 +61,20 @@ class Kubernetes(_Strict):
         "the patch)",
     )
     node_pools: list[NodePool] = Field(min_length=1, max_length=10, description="the cluster's node pools")
+    admins: list[Annotated[str, StringConstraints(min_length=1, max_length=2048)]] | None = Field(
+        None, min_length=1, max_length=20,
+        description="who administers the cluster: aks Entra group object ids (required: with local accounts off nobody "
+        "else can use the Kubernetes API), eks IAM role or user ARNs (the deployer is admin too); not on gke",
+    )
+
+    @field_validator("admins")
+    @classmethod
+    def _distinct(cls, admins: list[str] | None) -> list[str] | None:
+        repeated = sorted({a for a in admins or () if admins.count(a) > 1})
+        if repeated:
+            raise PydanticCustomError("unique", "admins must be distinct; repeated: {dupes}",
+                                      {"dupes": ", ".join(repeated)})
+        return admins
 
     @field_validator("node_pools")
     @classmethod

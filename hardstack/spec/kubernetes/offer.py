@@ -17,6 +17,14 @@ SRC_AKS_CVM = "https://learn.microsoft.com/azure/aks/use-cvm"
 SRC_AKS_POD_SANDBOXING = "https://learn.microsoft.com/azure/aks/use-pod-sandboxing"
 # EKS compute: managed node groups, self-managed nodes, Fargate; none with a confidential-computing option.
 SRC_EKS_COMPUTE = "https://docs.aws.amazon.com/eks/latest/userguide/eks-compute.html"
+# Access entries take the ARN of an existing IAM role (a path is allowed) or user, of any account for STANDARD
+# entries; "You can't use the STS session principal type with access entries".
+SRC_EKS_ACCESS_ENTRIES = "https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html"
+# Azure RBAC for Kubernetes authorization: a principal needs an AKS RBAC role (data actions) to use the
+# Kubernetes API; Owner and Contributor hold no data actions, and local accounts are off.
+SRC_AKS_AZURE_RBAC = "https://learn.microsoft.com/azure/aks/manage-azure-rbac"
+# GKE authorizes Kubernetes API calls by project IAM (roles/container.*) and then Kubernetes RBAC.
+SRC_GKE_ACCESS = "https://cloud.google.com/kubernetes-engine/docs/how-to/iam"
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,17 @@ class KubernetesOffer:
     default: str  # the kind of a pool that names none
     source: str
     refusals: dict[str, str]  # kind -> why the service cannot run it, and what to do instead ({pool}: its name)
+    admin: AdminOffer | None = None  # who may be named cluster admin, or None: the service takes no admins here
+
+
+@dataclass(frozen=True)
+class AdminOffer:
+    kind: str  # what one admin is, for messages
+    pattern: str  # a full match of one admin
+    required: bool
+    note: str  # why, and how to find the value
+    source: str
+    refused: tuple[tuple[str, str], ...] = ()  # (pattern, why it cannot be an admin)
 
 
 OFFERS: dict[str, KubernetesOffer] = {
@@ -39,6 +58,15 @@ OFFERS: dict[str, KubernetesOffer] = {
             "tdx": "Intel TDX-based confidential VMs are not supported on AKS: use sev-snp on DCasv5/DCadsv5 "
                    "(Standard_NCC40ads_H100_v5 for an H100)",
         },
+        admin=AdminOffer(
+            "an Entra group object id", r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+            required=True,
+            note="the cluster has local accounts off and authorizes with Azure RBAC, so only principals granted an "
+                 "AKS RBAC role can use the Kubernetes API (subscription Owners too): list the object ids of the "
+                 "Entra groups whose members administer it (az ad group show --group <name> --query id -o tsv); "
+                 "each group gets Azure Kubernetes Service RBAC Cluster Admin and Cluster User on this cluster only",
+            source=SRC_AKS_AZURE_RBAC,
+        ),
     ),
     "aws": KubernetesOffer(
         "aws", "EKS", (), "sev-snp", SRC_EKS_COMPUTE,
@@ -49,8 +77,23 @@ OFFERS: dict[str, KubernetesOffer] = {
                   "the workload on SEV-SNP VMs (workloads:) or on GKE or AKS"
             for kind in ("tdx", "sev-snp")
         },
+        admin=AdminOffer(
+            "an IAM role or user ARN", r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]{1,512}",
+            required=False,
+            note="each gets an access entry with AmazonEKSClusterAdminPolicy on this cluster; the identity that "
+                 "runs pulumi up is admin too; write it as arn:aws:iam::<account>:role/<name> (a path is allowed)",
+            source=SRC_EKS_ACCESS_ENTRIES,
+            refused=((r"arn:aws(-[a-z]+)*:sts::.*", "an STS session (assumed-role) ARN is temporary and cannot be "
+                      "an access entry: name the role it assumes, arn:aws:iam::<account>:role/<name>"),),
+        ),
     ),
 }
+
+GKE_NO_ADMINS = (
+    "GKE authorizes people by project IAM and Kubernetes RBAC, and hardstack grants no project-wide admin role "
+    "(rule gcp-iam-no-project-admin-roles): grant your group roles/container.developer (or a narrower role), "
+    "roles/gkehub.gatewayEditor and roles/gkehub.viewer in your IAM, or bind it to a Kubernetes role; remove admins"
+)
 
 POD_SANDBOXING = (
     "Pod Sandboxing (Kata, KataVmIsolation) isolates each pod in its own VM but does not encrypt its memory, so it "

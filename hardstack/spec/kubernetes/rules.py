@@ -4,15 +4,18 @@ region, zones and provisioning model run (the VM catalog's checks, reused)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from hardstack.spec.kubernetes.models import minor
 from hardstack.spec.kubernetes.offer import (
     GKE_CONFIDENTIAL_GPU_MINOR,
+    GKE_NO_ADMINS,
     OFFERS,
     POD_SANDBOXING,
     SRC_AKS_POD_SANDBOXING,
+    SRC_GKE_ACCESS,
     SRC_GKE_CONFIDENTIAL_GPU,
 )
 from hardstack.spec.placement import placement_problems, provisioning_problems
@@ -56,6 +59,28 @@ def kubernetes_problems(view: SpecView) -> Iterable[Problem]:
     yield from confidential_problems(view, checked, offer.default)
     yield from provisioning_problems(view, checked, "node pools")
     yield from placement_problems(view, checked, offer.default)
+
+
+def admin_problems(view: SpecView) -> Iterable[Problem]:
+    """Who administers the cluster: the form each service takes, and on AKS that someone can at all."""
+    if not view.kubernetes_given or view.cloud is None or view.kubernetes_admins is None:
+        return
+    at = ("kubernetes", "admins")
+    admin = OFFERS[view.cloud].admin
+    if admin is None:
+        if view.kubernetes_admins:
+            yield Problem(at, f"{GKE_NO_ADMINS} (source: {SRC_GKE_ACCESS})")
+        return
+    if not view.kubernetes_admins:
+        if admin.required:
+            yield Problem(at, f"{OFFERS[view.cloud].service} needs admins: {admin.note} (source: {admin.source})")
+        return
+    for index, value in enumerate(view.kubernetes_admins):
+        why = next((w for pattern, w in admin.refused if re.fullmatch(pattern, value)), None)
+        if why is None and re.fullmatch(admin.pattern, value) is None:
+            why = f"it is not {admin.kind}: {admin.note}"
+        if why is not None:
+            yield Problem((*at, index), f"'{value}': {why} (source: {admin.source})")
 
 
 def pool_names(view: SpecView) -> set[str]:
