@@ -65,7 +65,7 @@ def aks_cluster(root: AzureEnvironment) -> AksCluster:
         version=env.kubernetes.version, tenant_id=root.service_ids.tenant_id,
         node_subnet_id=subnets["aks-nodes"].id, apiserver_subnet_id=subnets["aks-apiserver"].id,
         vault_id=root.vault.id, kms_key_id=key.id, kms_key_uri_with_version=key.key_uri_with_version,
-        workspace_id=root.audit.id, pools=pools(env), egress=egress,
+        workspace_id=root.audit.id, pools=pools(env), admins=list(env.kubernetes.admins or ()), egress=egress,
         subnets_ready=[subnets["aks-nodes"], subnets["aks-apiserver"]], tags=root.tags,
     ), opts=root.child)
 

@@ -76,11 +76,18 @@ class AksClusterArgs:
     kms_key_uri_with_version: pulumi.Input[str]  # what KMS takes
     workspace_id: pulumi.Input[str]
     pools: Sequence[PoolSpec]
+    # Object ids of the Entra groups whose members administer the cluster. Required: with local accounts off and
+    # Azure RBAC deciding, nobody else can use the Kubernetes API, subscription Owners included.
+    admins: Sequence[str] = ()
     egress: Literal["none", "nat"] = "nat"
     subnets_ready: Sequence[pulumi.Resource] = ()  # the subnets' NSG/NAT settings, before the cluster
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not self.admins:
+            raise ValueError("an AKS cluster with local accounts off needs admins (Entra group object ids): without an "
+                             "AKS RBAC role nobody can use its Kubernetes API (learn.microsoft.com/azure/aks/"
+                             "manage-azure-rbac)")
         systems = [p for p in self.pools if p.system]
         if len(systems) != 1:
             raise ValueError(f"an AKS cluster needs exactly one system pool here, got {len(systems)}")
@@ -207,6 +214,12 @@ class AksCluster(pulumi.ComponentResource):
                 f"{name}-{pool.name}", agent_pool_name=pool_name(pool.name), resource_name_=self.cluster.name,
                 resource_group_name=rg, **pool_profile(pool, args.node_subnet_id, args.version), opts=child,
             )
+        # The admins, on this cluster only: Kubernetes objects through Azure RBAC, and the user kubeconfig.
+        for index, admin in enumerate(args.admins):
+            for purpose, role in (("rbac-admin", roles.AKS_RBAC_CLUSTER_ADMIN), ("user", roles.AKS_CLUSTER_USER)):
+                self.grants[f"admin-{index}-{purpose}"] = roles.assign(
+                    f"{name}-admin-{index}-{purpose}", args.subscription_id, admin,
+                    roles.Grant(role, self.cluster.id), parent=self, principal_type="Group")
         send_to_workspace(f"{name}-aks-diag", self.cluster.id, args.workspace_id, parent=self)
         self.id = self.cluster.id
         self.register_outputs({"cluster_id": self.cluster.id, "pool_ids": {n: p.id for n, p in self.pools.items()}})

@@ -39,6 +39,13 @@ COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 MANAGED_IDENTITY_OPERATOR = "f1a07417-d97a-45cb-824c-7a7467783830"
 KEY_VAULT_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
+# What a cluster admin needs on one AKS cluster with Azure RBAC for Kubernetes authorization
+# (https://learn.microsoft.com/azure/aks/manage-azure-rbac): every Kubernetes object (RBAC Cluster Admin,
+# data actions Microsoft.ContainerService/managedClusters/*) and the user kubeconfig
+# (Cluster User Role: listClusterUserCredential). Ids from
+# https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers.
+AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+AKS_CLUSTER_USER = "4abbcc35-e782-43d8-92c5-2d3f1bd2253f"
 
 ROLE_NAMES: dict[str, str] = {
     KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER: "Key Vault Crypto Service Encryption User",
@@ -50,6 +57,8 @@ ROLE_NAMES: dict[str, str] = {
     NETWORK_CONTRIBUTOR: "Network Contributor",
     MANAGED_IDENTITY_OPERATOR: "Managed Identity Operator",
     KEY_VAULT_CONTRIBUTOR: "Key Vault Contributor",
+    AKS_RBAC_CLUSTER_ADMIN: "Azure Kubernetes Service RBAC Cluster Admin",
+    AKS_CLUSTER_USER: "Azure Kubernetes Service Cluster User Role",
 }
 # Owner, Contributor, User Access Administrator, Role Based Access Control Administrator.
 FORBIDDEN_ROLES = frozenset({
@@ -83,14 +92,16 @@ class Grant:
 
 
 def assign(name: str, subscription_id: str, principal_id: pulumi.Input[str], grant: Grant,
-           parent: pulumi.Resource, depends_on: list[pulumi.Resource] | None = None) -> authorization.RoleAssignment:
+           parent: pulumi.Resource, depends_on: list[pulumi.Resource] | None = None,
+           principal_type: str = "ServicePrincipal") -> authorization.RoleAssignment:
     """Create one role assignment. Managed identities are service principals: saying so skips
-    ARM's directory lookup, which fails for identities created moments before."""
+    ARM's directory lookup, which fails for identities created moments before; ARM refuses a type
+    that does not match the principal (Group for the admins' Entra groups)."""
     return authorization.RoleAssignment(
         name,
         role_assignment_name=str(uuid.uuid5(_ASSIGNMENTS, f"{subscription_id}/{name}")),
         principal_id=principal_id,
-        principal_type="ServicePrincipal",
+        principal_type=principal_type,
         role_definition_id=role_definition_id(subscription_id, grant.role),
         scope=grant.scope,
         description=f"hardstack: {ROLE_NAMES[grant.role]}",

@@ -119,4 +119,7 @@ def test_built_in_role_ids_are_microsofts() -> None:
         "4d97b98b-1d4f-4787-a291-c67834d212e7": "Network Contributor",
         "f1a07417-d97a-45cb-824c-7a7467783830": "Managed Identity Operator",
         "f25e0fa2-a7c8-4377-a976-54943a77a395": "Key Vault Contributor",
+        # .../built-in-roles/containers: a cluster admin's Kubernetes objects and user kubeconfig.
+        "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b": "Azure Kubernetes Service RBAC Cluster Admin",
+        "4abbcc35-e782-43d8-92c5-2d3f1bd2253f": "Azure Kubernetes Service Cluster User Role",
     }

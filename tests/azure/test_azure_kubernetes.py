@@ -80,7 +80,8 @@ def test_the_control_plane_identity_is_granted_before_the_cluster(k8s_graph: Gra
     c = one(k8s_graph, CLUSTER)
     cp = one(k8s_graph, IDENTITY, "k8s-cp")
     assert c.inputs["identity"]["type"] == "UserAssigned"
-    grants = {r.name.rsplit("k8s-", 1)[1]: r for r in k8s_graph.of_type(ROLE) if r.name.startswith("azure-k8s-eu-k8s-")}
+    grants = {r.name.rsplit("k8s-", 1)[1]: r for r in k8s_graph.of_type(ROLE)
+              if r.name.startswith("azure-k8s-eu-k8s-") and "-admin-" not in r.name}
     expected = {"kms-key": (roles.KEY_VAULT_CRYPTO_USER, "/keys/kms"),
                 "kms-vault": (roles.KEY_VAULT_CONTRIBUTOR, "/vaults/"),
                 "node-subnet": (roles.NETWORK_CONTRIBUTOR, "/subnets/snet-aks-nodes"),
@@ -94,6 +95,28 @@ def test_the_control_plane_identity_is_granted_before_the_cluster(k8s_graph: Gra
         assert grant.urn in c.dependencies, purpose
     kubelet = c.inputs["identityProfile"]["kubeletidentity"]
     assert kubelet["resourceId"].endswith("/id-azure-k8s-eu-k8s-kubelet")
+
+
+def test_each_admin_gets_cluster_admin_and_the_user_kubeconfig_on_this_cluster_only(k8s_graph: Graph) -> None:
+    c = one(k8s_graph, CLUSTER)
+    admin = "00000000-0000-4000-8000-0000000000ad"  # the example's admins
+    grants = [r for r in k8s_graph.of_type(ROLE) if "-admin-" in r.name]
+    assert sorted(g.inputs["roleDefinitionId"].rsplit("/", 1)[1] for g in grants) == sorted(
+        [roles.AKS_RBAC_CLUSTER_ADMIN, roles.AKS_CLUSTER_USER])
+    for grant in grants:
+        assert grant.inputs["principalId"] == admin
+        # ARM refuses a principalType that does not match (azure-native would send User by default).
+        assert grant.inputs["principalType"] == "Group"
+        assert grant.inputs["scope"].endswith("/managedClusters/aks-azure-k8s-eu")
+        assert c.urn in grant.propertyDependencies["scope"]
+
+
+def test_a_cluster_without_admins_is_refused() -> None:
+    pools = [PoolSpec("cpu", "Standard_DC4as_v5", 2, "sev-snp", system=True)]
+    with pytest.raises(ValueError, match="needs admins"):
+        AksClusterArgs(subscription_id="s", resource_group_name="rg", location="westeurope", cluster_name="c",
+                       version="1.35", tenant_id="t", node_subnet_id="n", apiserver_subnet_id="a", vault_id="v",
+                       kms_key_id="k", kms_key_uri_with_version="u", workspace_id="w", pools=pools)
 
 
 def test_defender_logs_and_add_ons_report_to_the_audit_workspace(k8s_graph: Graph) -> None:
@@ -208,7 +231,8 @@ def test_pool_names_fit_aks_and_collisions_are_refused() -> None:
     with pytest.raises(ValueError, match="collide"):
         AksClusterArgs(subscription_id="s", resource_group_name="rg", location="westeurope", cluster_name="c",
                        version="1.33", tenant_id="t", node_subnet_id="n", apiserver_subnet_id="a", vault_id="v",
-                       kms_key_id="k", kms_key_uri_with_version="u", workspace_id="w", pools=pools)
+                       kms_key_id="k", kms_key_uri_with_version="u", workspace_id="w", pools=pools,
+                       admins=["00000000-0000-4000-8000-0000000000ad"])
 
 
 def test_the_evidence_shows_confidential_node_pools_and_the_kms_key(k8s_graph: Graph) -> None:

@@ -320,6 +320,21 @@ def ml_endpoint_stack(notebooks_zone: bool = True) -> list[Resource]:
           {"privateEndpointName": pe})
     return s.resources
 
+AKS = "azure-native:containerservice:ManagedCluster"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+AKS_RBAC_CLUSTER_ADMIN = "/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+AKS_CLUSTER_USER = "/providers/Microsoft.Authorization/roleDefinitions/4abbcc35-e782-43d8-92c5-2d3f1bd2253f"
+
+
+def aks_admin_stack(role: str = AKS_RBAC_CLUSTER_ADMIN) -> list[Resource]:
+    s = Stack()
+    entra_only = {"disableLocalAccounts": True, "aadProfile": {"managed": True, "enableAzureRBAC": True}}
+    cluster = s.add(AKS, "aks", entra_only)
+    s.add(ROLE_ASSIGNMENT, "aks-admin", {"roleDefinitionId": f"/subscriptions/s{role}", "principalType": "Group",
+                                         "principalId": "00000000-0000-4000-8000-0000000000ad"}, {"scope": cluster})
+    return s.resources
+
+
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "azure-confidential-vm-disk-set": (
         disk_stack, lambda: disk_stack(des_type="EncryptionAtRestWithCustomerKey"),
@@ -368,6 +383,9 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
                                         "may delete any role assignment in its scope", "responder"),
     "azure-ml-workspace-key-usable": (ml_key_stack, lambda: ml_key_stack(cosmos_grant=False),
                                       "no grant on its key for the Azure Cosmos DB service principal", "ml-ws"),
+    # The Cluster User role only lists the kubeconfig: it grants nothing inside the cluster.
+    "azure-aks-admins": (aks_admin_stack, lambda: aks_admin_stack(role=AKS_CLUSTER_USER),
+                         "no principal holds an AKS RBAC admin role on it", "aks"),
     "azure-ml-workspace-endpoint": (ml_endpoint_stack, lambda: ml_endpoint_stack(notebooks_zone=False),
                                     "registers no name in privatelink.notebooks.azure.net", "ml-ws"),
 }

@@ -122,3 +122,29 @@ def test_the_cluster_without_diagnostics_fails_the_diagnostics_rule(spec: Loaded
     blamed, hits, failed = weaken(loaded, graph, no_diagnostics, "azure-diagnostics-to-workspace")
     assert any("AKS cluster" in f.message and f.resource_name == blamed for f in hits), \
         [(f.rule_id, f.resource_name, f.message) for f in failed]
+
+
+def test_a_cluster_nobody_can_administer_fails_the_admins_rule(spec: LoadedSpec, graph: Graph) -> None:
+    from hardstack.policy.harness import check_stack
+
+    assert check_stack(rules.aks_admins, graph) == []  # the example names an admin group
+    loaded = copy.deepcopy(spec)
+    loaded.environment.exemptions.clear()
+
+    def no_admins(g: Graph) -> str:
+        g.resources[:] = [r for r in g.resources if "-k8s-admin-" not in r.name]
+        return first(g, CLUSTER).name
+
+    blamed, hits, failed = weaken(loaded, graph, no_admins, "azure-aks-admins")
+    assert any("nobody can use its Kubernetes API" in f.message and f.resource_name == blamed for f in hits), \
+        [(f.rule_id, f.resource_name, f.message) for f in failed]
+
+
+def test_a_cluster_with_local_accounts_is_not_judged_by_the_admins_rule(graph: Graph) -> None:
+    from hardstack.policy.harness import check_stack
+
+    g = copy.deepcopy(graph)
+    g.resources[:] = [r for r in g.resources if "-k8s-admin-" not in r.name]
+    assert check_stack(rules.aks_admins, g) != []
+    first(g, CLUSTER).inputs["disableLocalAccounts"] = False  # its own admin kubeconfig exists (other rules fail)
+    assert check_stack(rules.aks_admins, g) == []

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azure_kubernetes_cases import RULE_IDS as KUBERNETES_RULES
+from azure_kubernetes_cases import RULE_IDS, STACK_RULE_IDS
 from azure_platform_weakenings import AI_ALSO_JUDGES, PLATFORM_WEAKENINGS, set_path
 from weakening import blame, drop, edit_input, findings, first, named, weaken
 
@@ -55,6 +55,8 @@ WEBAPP = "azure-native:web:WebApp"
 INSIGHTS = "azure-native:applicationinsights:Component"
 ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+
+KUBERNETES_RULES = (*RULE_IDS, *STACK_RULE_IDS)
 
 
 @pytest.fixture(scope="module")

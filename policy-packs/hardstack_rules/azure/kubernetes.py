@@ -15,9 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..rule import resource_rule
+from ..azure.tokens import ROLE
+from ..relations import of_type, references
+from ..rule import resource_rule, stack_rule
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
@@ -34,6 +39,9 @@ BASELINE = {"hipaa": ["164.312(c)(1)"], "gdpr": ["32(1)(b)"], "nist-800-53": ["C
 # H100 size NCCadsH100v5 (use-cvm; hardstack.spec.catalog).
 CVM_SIZE = re.compile(r"^Standard_(DC|EC)\d+a(d)?s_v5$|^Standard_NCC\d+ads_H100_v5$", re.IGNORECASE)
 CVM_OS_SKUS = ("Ubuntu", "Ubuntu2404", "AzureLinux", "AzureLinux3")
+# Built-in roles that administer a cluster's Kubernetes objects through Azure RBAC: RBAC Cluster Admin and
+# RBAC Admin (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers).
+AKS_ADMIN_ROLES = ("b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b", "3498e952-d568-435e-9b2c-8d77e338d7f7")
 VERSIONED_KEY = re.compile(r"^https://[^/]+/keys/[^/]+/[0-9a-fA-F]{32}$")
 
 
@@ -218,3 +226,25 @@ def _exposed(pools: Sequence[Mapping[str, Any]]) -> Iterator[str]:
 )
 def aks_nodes_private(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
     yield from _exposed(_pools(props))
+
+
+@stack_rule(
+    id="azure-aks-admins", title="Someone can administer an AKS cluster whose local accounts are off",
+    severity="medium", cloud="azure", practice="access", controls=ENTRA,
+    remediation="Name the Entra groups that administer the cluster (spec kubernetes.admins, AksClusterArgs.admins): "
+    "each is granted Azure Kubernetes Service RBAC Cluster Admin and Cluster User on the cluster.",
+)
+def aks_admins(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    # With local accounts off and Azure RBAC deciding, only principals holding an AKS RBAC role can use
+    # the Kubernetes API; Owner and Contributor hold no data actions
+    # (https://learn.microsoft.com/azure/aks/manage-azure-rbac).
+    for cluster in of_type(resources, CLUSTER):
+        aad = cluster.props.get("aadProfile") or {}
+        if cluster.props.get("disableLocalAccounts") is not True or aad.get("enableAzureRBAC") is not True:
+            continue
+        admins = [g for g in of_type(resources, ROLE)
+                  if str(g.props.get("roleDefinitionId") or "").rsplit("/", 1)[-1] in AKS_ADMIN_ROLES
+                  and references(g, "scope", cluster)]
+        if not admins:
+            yield (f"cluster {cluster.name}: local accounts are off and no principal holds an AKS RBAC admin role "
+                   "on it, so nobody can use its Kubernetes API"), cluster.urn
