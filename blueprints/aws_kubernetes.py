@@ -70,7 +70,7 @@ def build(root: AwsEnvironment) -> dict[str, Any]:
         cluster_name=cluster_name(env), role_name=cluster_role_name(env), account_id=env.account,
         region=env.region, version=spec.version, vpc_id=root.network.vpc.id, vpc_cidr=env.network.cidr,
         subnet_ids=subnets, secrets_key_arn=root.keys["data"].arn, logs_key_arn=root.keys["logs"].arn,
-        log_retention_days=env.logging.retention_days, tags=tags,
+        log_retention_days=env.logging.retention_days, admins=list(spec.admins or ()), tags=tags,
     ), opts=pulumi.ResourceOptions(parent=root, depends_on=[root.endpoints]))
     pools = [
         EksNodeGroup(f"{env.name}-{pool.name}", EksNodeGroupArgs(

@@ -34,6 +34,9 @@ LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 CLUSTER_POLICY = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
 POD_IDENTITY_ADDON = "eks-pod-identity-agent"
 GUARDDUTY_ADDON = "aws-guardduty-agent"
+# What an admin gets, on this cluster only: the access policy like Kubernetes' cluster-admin
+# (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html), scope "cluster".
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 
 def log_group_name(cluster_name: str) -> str:
@@ -62,11 +65,18 @@ class EksClusterArgs:
     # The identity running `pulumi up` gets cluster-admin through one access entry (see module doc);
     # False leaves the cluster without any admin until access entries are added.
     creator_is_admin: bool = True
+    # IAM role or user ARNs that administer the cluster: one STANDARD access entry each, with the cluster
+    # admin policy (https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html).
+    admins: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.subnet_ids) < 2:
             raise ValueError("EKS needs subnets in at least two availability zones")
+        for arn in self.admins:
+            if ":sts::" in arn:
+                # "You can't use the STS session principal type with access entries" (creating-access-entries).
+                raise ValueError(f"{arn} is an STS session: name the IAM role it assumes")
 
 
 def cluster_trust_policy(account_id: str, region: str, cluster_name: str) -> str:
@@ -149,7 +159,18 @@ class EksCluster(pulumi.ComponentResource):
             # exists before the control plane first encrypts a secret.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.logs.group, self.key_grant]),
         )
+        self.admin_entries = [self._admin(index, arn, args, tags) for index, arn in enumerate(args.admins)]
         self.register_outputs({"cluster_name": self.cluster.name, "endpoint": self.cluster.endpoint})
+
+    def _admin(self, index: int, principal_arn: str, args: EksClusterArgs,
+               tags: Mapping[str, str]) -> aws.eks.AccessPolicyAssociation:
+        entry = aws.eks.AccessEntry(
+            f"{self._name}-admin-{index}", cluster_name=self.cluster.name, principal_arn=principal_arn,
+            type="STANDARD", tags=dict(tags), opts=pulumi.ResourceOptions(parent=self))
+        return aws.eks.AccessPolicyAssociation(
+            f"{self._name}-admin-{index}-policy", cluster_name=self.cluster.name, principal_arn=entry.principal_arn,
+            policy_arn=CLUSTER_ADMIN_POLICY, access_scope={"type": "cluster"},
+            opts=pulumi.ResourceOptions(parent=self))
 
     def pod_identity_agent(self, depends_on: Sequence[pulumi.Resource]) -> aws.eks.Addon:
         """The EKS Pod Identity agent (preferred over IRSA: no OIDC provider to manage, roles trust one

@@ -69,6 +69,8 @@ AWS_TYPES: dict[str, str] = {
     "aws:eks/cluster:Cluster": "aws_eks_cluster",
     "aws:eks/nodeGroup:NodeGroup": "aws_eks_node_group",
     "aws:eks/addon:Addon": "aws_eks_addon",
+    "aws:eks/accessEntry:AccessEntry": "aws_eks_access_entry",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "aws_eks_access_policy_association",
     "aws:ec2/launchTemplate:LaunchTemplate": "aws_launch_template",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
 }

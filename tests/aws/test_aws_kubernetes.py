@@ -166,6 +166,29 @@ def test_node_role_has_the_three_node_policies_and_a_boundary(graph: Graph) -> N
     assert {a.urn for a in graph.of_type(ATTACHMENT) if role.urn in deps(a, "role")} <= set(group.dependencies)
 
 
+def test_each_admin_gets_an_access_entry_with_cluster_admin_on_this_cluster(graph: Graph, env: Environment) -> None:
+    cluster = one(graph, CLUSTER)
+    entries = graph.of_type("aws:eks/accessEntry:AccessEntry")
+    policies = graph.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert env.kubernetes is not None and env.kubernetes.admins == ["arn:aws:iam::123456789012:role/eks-admins"]
+    assert [(e.inputs["principalArn"], e.inputs["type"]) for e in entries] == [(env.kubernetes.admins[0], "STANDARD")]
+    assert all(cluster.urn in r.propertyDependencies["clusterName"] for r in (*entries, *policies))
+    assert [(p.inputs["policyArn"], p.inputs["accessScope"]) for p in policies] == [
+        ("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", {"type": "cluster"})]
+    # The policy attaches to the entry, so it waits for it.
+    assert entries[0].urn in policies[0].propertyDependencies["principalArn"]
+
+
+def test_an_sts_session_cannot_be_an_admin() -> None:
+    from hardstack.components.aws import EksClusterArgs
+
+    with pytest.raises(ValueError, match="STS session"):
+        EksClusterArgs(cluster_name="c", role_name="r", account_id="123456789012", region="eu-west-1",
+                       version="1.35", vpc_id="v", vpc_cidr="10.0.0.0/16", subnet_ids=["a", "b"],
+                       secrets_key_arn="k", logs_key_arn="l", log_retention_days=365,
+                       admins=["arn:aws:sts::123456789012:assumed-role/eks-admins/ana"])
+
+
 def test_pod_identity_and_guardduty_agents_are_installed_after_the_nodes(graph: Graph) -> None:
     addons = {a.inputs["addonName"]: a for a in graph.of_type(ADDON)}
     assert set(addons) == {"eks-pod-identity-agent", "aws-guardduty-agent"}
