@@ -84,5 +84,7 @@ def kubernetes_outputs(aks: AksCluster) -> dict[str, Any]:
         "kms_rotation": pulumi.Output.from_input(
             "az keyvault key rotate --vault-name <vault> --name kms; then az aks update -g <group> -n <cluster> "
             "--enable-azure-keyvault-kms --azure-keyvault-kms-key-vault-network-access Private "
-            "--azure-keyvault-kms-key-vault-resource-id <vault id> --azure-keyvault-kms-key-id <new key version id>"),
+            "--azure-keyvault-kms-key-vault-resource-id <vault id> --azure-keyvault-kms-key-id <new key version id>; "
+            "then re-encrypt every secret (kubectl get secrets -A -o json | kubectl replace -f -); keep the old "
+            "version enabled: it expires one rotation period later, after the next rotation"),
     }}

@@ -53,6 +53,7 @@ from pulumi_azure_native import authorization, containerservice, managedidentity
 
 from hardstack.components.azure import roles
 from hardstack.components.azure.aks_pools import SYSTEM_NODES, SYSTEM_SIZE, PoolSpec, pool_name, pool_profile
+from hardstack.components.azure.container_insights import container_insights
 from hardstack.components.azure.diagnostics import send_to_workspace
 from hardstack.components.azure.network import POD_CIDR, SERVICE_CIDR
 
@@ -221,5 +222,6 @@ class AksCluster(pulumi.ComponentResource):
                     f"{name}-admin-{index}-{purpose}", args.subscription_id, admin,
                     roles.Grant(role, self.cluster.id), parent=self, principal_type="Group")
         send_to_workspace(f"{name}-aks-diag", self.cluster.id, args.workspace_id, parent=self)
+        self.insights = container_insights(name, self.cluster.id, rg, args.location, args.workspace_id, tags, self)
         self.id = self.cluster.id
         self.register_outputs({"cluster_id": self.cluster.id, "pool_ids": {n: p.id for n, p in self.pools.items()}})

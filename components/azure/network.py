@@ -135,6 +135,9 @@ def security_rules(plan: Mapping[str, str], egress: Egress,
     return rules
 
 
+APISERVER_PORTS = ("443", "4443")
+
+
 def _kubernetes_rules(rules: dict[str, list[dict[str, Any]]], plan: Mapping[str, str], egress: Egress) -> None:
     """Nodes, pods and the VNet-integrated API server reach each other; nodes and the API server
     reach the private endpoints (Key Vault for KMS, Storage); people reach the API server on 443
@@ -146,11 +149,17 @@ def _kubernetes_rules(rules: dict[str, list[dict[str, Any]]], plan: Mapping[str,
     node_rules = [
         rule("allow-cluster-inbound", 100, "Inbound", "Allow", nodes, nodes),
         rule("allow-pods-inbound", 110, "Inbound", "Allow", POD_CIDR, "*"),
+        # Service routing and the API server's webhook and aggregated-API calls reach pods on other nodes:
+        # "Traffic from the node CIDR to the pod CIDR on all ports" (azure-cni-overlay, NSGs).
+        rule("allow-nodes-to-pods", 115, "Inbound", "Allow", nodes, POD_CIDR),
         rule("allow-apiserver-inbound", 120, "Inbound", "Allow", api, nodes),
+        rule("allow-apiserver-to-pods-inbound", 125, "Inbound", "Allow", api, POD_CIDR),
         rule("allow-load-balancer-probes", 130, "Inbound", "Allow", "AzureLoadBalancer", "*"),
         rule("allow-cluster-outbound", 100, "Outbound", "Allow", nodes, nodes),
         rule("allow-pods-outbound", 110, "Outbound", "Allow", "*", POD_CIDR),
-        rule("allow-apiserver", 120, "Outbound", "Allow", nodes, api, ["443"], "Tcp"),
+        # "APIServer Subnet CIDR, Cluster Subnet, TCP, 443 and 4443: required to enable communication between
+        # Nodes and the API server" (https://learn.microsoft.com/azure/aks/api-server-vnet-integration, NSG rules).
+        rule("allow-apiserver", 120, "Outbound", "Allow", nodes, api, APISERVER_PORTS, "Tcp"),
         rule("allow-private-endpoints", 130, "Outbound", "Allow", nodes, endpoints, ["443"], "Tcp"),
     ]
     if egress == "nat":
@@ -159,7 +168,7 @@ def _kubernetes_rules(rules: dict[str, list[dict[str, Any]]], plan: Mapping[str,
         node_rules.append(rule("allow-https-internet", 200, "Outbound", "Allow", nodes, "Internet", ["443"], "Tcp"))
     rules["aks-nodes"] = node_rules + closing_rules()
     rules["aks-apiserver"] = [
-        rule("allow-nodes-to-apiserver", 100, "Inbound", "Allow", nodes, api, ["443"], "Tcp"),
+        rule("allow-nodes-to-apiserver", 100, "Inbound", "Allow", nodes, api, APISERVER_PORTS, "Tcp"),
         rule("allow-deployers-to-apiserver", 110, "Inbound", "Allow", "VirtualNetwork", api, ["443"], "Tcp"),
         rule("allow-load-balancer-probes", 120, "Inbound", "Allow", "AzureLoadBalancer", "*"),
         rule("allow-apiserver-to-nodes", 100, "Outbound", "Allow", api, nodes),

@@ -110,12 +110,20 @@ class VaultKeyArgs:
     @property
     def lifetime_days(self) -> int:
         """Days from a version's creation to its expiry (for offline keys: the rotation deadline)."""
+        if self.manual_rotation:
+            # AKS KMS "uses two keys at the same time. After the first key rotation, you need to ensure both
+            # the old and new keys are valid (not expired) until the next key rotation"
+            # (https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption, Rotate existing keys): a version
+            # lives two rotation periods, and the notice still falls one OFFLINE_NOTICE_DAYS before rotation.
+            return 2 * self.rotation_days
         if self.rotation == "offline":
             return self.rotation_days
         return self.rotation_days + self.expiry_grace_days
 
     @property
     def notify_before_expiry_days(self) -> int:
+        if self.manual_rotation:
+            return self.rotation_days + OFFLINE_NOTICE_DAYS
         if self.rotation == "offline":
             return min(OFFLINE_NOTICE_DAYS, self.lifetime_days - MIN_NOTICE_DAYS)
         return self.expiry_grace_days - ROTATION_OVERDUE_DAYS

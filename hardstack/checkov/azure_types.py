@@ -18,6 +18,8 @@ ARM_TYPES: dict[str, str] = {
     "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups",
     "azure-native:monitor:ActivityLogAlert": "Microsoft.Insights/activityLogAlerts",
     "azure-native:monitor:DiagnosticSetting": "Microsoft.Insights/diagnosticSettings",
+    "azure-native:monitor:DataCollectionRule": "Microsoft.Insights/dataCollectionRules",
+    "azure-native:monitor:DataCollectionRuleAssociation": "Microsoft.Insights/dataCollectionRuleAssociations",
     "azure-native:monitor:SubscriptionDiagnosticSetting": "Microsoft.Insights/diagnosticSettings",
     "azure-native:network:FlowLog": "Microsoft.Network/networkWatchers/flowLogs",
     "azure-native:network:NetworkWatcher": "Microsoft.Network/networkWatchers",
@@ -84,7 +86,7 @@ PATH_PARAMETERS = {
     "systemTopicName", "eventSubscriptionName",
     "automationName", "namespaceName", "eventHubName", "consumerGroupName", "ruleName",
     "computeName", "endpointName", "registryName", "deploymentName",
-    "agentPoolName",
+    "agentPoolName", "dataCollectionRuleName", "associationName",
 }
 # Path parameters naming the resource an extension resource attaches to: ARM templates write
 # them as the resource's top-level `scope` (a diagnostic setting's `resourceUri`).
@@ -138,6 +140,8 @@ NAME_PARTS: dict[str, tuple[str, ...]] = {
     "Microsoft.Insights/actionGroups": ("actionGroupName",),
     "Microsoft.Insights/activityLogAlerts": ("activityLogAlertName",),
     "Microsoft.Insights/diagnosticSettings": ("name",),
+    "Microsoft.Insights/dataCollectionRules": ("dataCollectionRuleName",),
+    "Microsoft.Insights/dataCollectionRuleAssociations": ("associationName",),
     "Microsoft.Network/networkWatchers": ("networkWatcherName",),
     "Microsoft.Network/networkWatchers/flowLogs": ("networkWatcherName", "flowLogName"),
     "Microsoft.Network/networkInterfaces": ("networkInterfaceName",),

@@ -14,7 +14,7 @@ from azure_helpers import IDENTITY, KEY, NSG, ROLE, ROOT, SUBNET, WORKSPACE, rul
 from hardstack.components.azure import roles
 from hardstack.components.azure.aks import AksClusterArgs, system_pool
 from hardstack.components.azure.aks_pools import GPU_TAINT, SYSTEM_TAINT, PoolSpec, pool_name
-from hardstack.components.azure.network import PrivateNetworkArgs, subnet_plan
+from hardstack.components.azure.network import POD_CIDR, PrivateNetworkArgs, subnet_plan
 from hardstack.render import Graph, Resource
 from hardstack.spec import Environment, load
 
@@ -111,6 +111,21 @@ def test_each_admin_gets_cluster_admin_and_the_user_kubeconfig_on_this_cluster_o
         assert c.urn in grant.propertyDependencies["scope"]
 
 
+def test_container_insights_collects_through_its_rule_into_the_audit_workspace(k8s_graph: Graph) -> None:
+    c = one(k8s_graph, CLUSTER)
+    workspace = one(k8s_graph, WORKSPACE)
+    assert c.inputs["addonProfiles"]["omsagent"]["config"]["useAADAuth"] == "true"
+    rule = one(k8s_graph, "azure-native:monitor:DataCollectionRule")
+    (extension,) = rule.inputs["dataSources"]["extensions"]
+    assert extension["extensionName"] == "ContainerInsights" and rule.inputs["kind"] == "Linux"
+    assert workspace.urn in rule.propertyDependencies["destinations"]
+    assert rule.inputs["dataFlows"] == [{"streams": extension["streams"], "destinations": ["ciworkspace"]}]
+    association = one(k8s_graph, "azure-native:monitor:DataCollectionRuleAssociation")
+    assert association.inputs["associationName"] == "ContainerInsightsExtension"
+    assert c.urn in association.propertyDependencies["resourceUri"]
+    assert rule.urn in association.propertyDependencies["dataCollectionRuleId"]
+
+
 def test_a_cluster_without_admins_is_refused() -> None:
     pools = [PoolSpec("cpu", "Standard_DC4as_v5", 2, "sev-snp", system=True)]
     with pytest.raises(ValueError, match="needs admins"):
@@ -170,7 +185,17 @@ def test_nodes_api_server_and_endpoints_reach_each_other_and_nothing_else(k8s_gr
     nodes = rules(one(k8s_graph, NSG, "aks-nodes"))
     api = rules(one(k8s_graph, NSG, "aks-apiserver"))
     endpoints = rules(one(k8s_graph, NSG, "-endpoints"))
-    assert nodes["allow-apiserver"]["destinationPortRange"] == "443"
+    # api-server-vnet-integration, NSG rules: nodes and the API server talk on 443 and 4443.
+    assert nodes["allow-apiserver"]["destinationPortRanges"] == ["443", "4443"]
+    assert api["allow-nodes-to-apiserver"]["destinationPortRanges"] == ["443", "4443"]
+    # azure-cni-overlay, NSGs: node CIDR to pod CIDR on all ports (service routing), and the API server
+    # to pods (webhooks, aggregated APIs): both would otherwise meet deny-all-inbound.
+    prefixes = {s.inputs["subnetName"]: s.inputs["addressPrefix"] for s in k8s_graph.of_type(SUBNET)}
+    for name, source in (("allow-nodes-to-pods", "snet-aks-nodes"), ("allow-apiserver-to-pods-inbound",
+                                                                       "snet-aks-apiserver")):
+        assert nodes[name]["destinationAddressPrefix"] == POD_CIDR and nodes[name]["destinationPortRange"] == "*"
+        assert nodes[name]["priority"] < nodes["deny-all-inbound"]["priority"]
+        assert nodes[name]["sourceAddressPrefix"] == prefixes[source]
     assert nodes["allow-https-internet"]["destinationAddressPrefix"] == "Internet"
     assert api["allow-deployers-to-apiserver"]["sourceAddressPrefix"] == "VirtualNetwork"
     assert api["allow-kms-private-endpoint"]["destinationPortRange"] == "443"
@@ -259,14 +284,17 @@ def test_outputs_name_the_cluster_and_the_kms_rotation(k8s_spec: Environment) ->
                                                                         "Standard_NCC40ads_H100_v5"]
 
 
-def test_a_manually_rotated_key_notifies_and_expires_within_its_rotation_period() -> None:
+def test_a_manually_rotated_key_notifies_before_rotation_and_outlives_the_next_one() -> None:
     from hardstack.components.azure.vault_key import VaultKeyArgs, rotation_policy
 
     args = VaultKeyArgs(purpose="kms", vault_name="kv", resource_group_name="rg", rotation_days=90,
                         operations=("encrypt", "decrypt"), manual_rotation=True)
-    assert args.rotation == "offline" and args.lifetime_days == 90 and args.notify_before_expiry_days == 30
+    # AKS KMS keeps the old and the new version in use until the next rotation (use-kms-etcd-encryption,
+    # Rotate existing keys): a version lives two periods; the notice comes 30 days before the rotation is due.
+    assert args.rotation == "offline" and args.lifetime_days == 180 and args.notify_before_expiry_days == 120
+    assert args.lifetime_days - args.notify_before_expiry_days == args.rotation_days - 30
     policy = rotation_policy(args)
-    assert policy["attributes"] == {"expiry_time": "P90D"}
+    assert policy["attributes"] == {"expiry_time": "P180D"}
     assert [a["action"]["type"] for a in policy["lifetime_actions"]] == ["notify"]
     with pytest.raises(ValueError, match="at least 28 days"):
         VaultKeyArgs(purpose="kms", vault_name="kv", resource_group_name="rg", rotation_days=14, manual_rotation=True)

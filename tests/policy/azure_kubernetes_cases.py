@@ -60,7 +60,7 @@ RULE_IDS = (
     "azure-aks-confidential-pools", "azure-aks-nodes-private-encrypted",
 )
 # The stack rules of the AKS example; their weakenings are tests of their own in test_policy_kubernetes_azure.py.
-STACK_RULE_IDS = ("azure-aks-admins",)
+STACK_RULE_IDS = ("azure-aks-admins", "azure-aks-container-insights")
 # rule -> (a weakened cluster, a fragment of the failure it must give)
 FAILING: dict[str, tuple[dict[str, Any], str]] = {
     "azure-aks-private": (cluster(**{"apiServerAccessProfile/enablePrivateCluster": False}), "public endpoint"),

@@ -335,6 +335,22 @@ def aks_admin_stack(role: str = AKS_RBAC_CLUSTER_ADMIN) -> list[Resource]:
     return s.resources
 
 
+DCR = "azure-native:monitor:DataCollectionRule"
+DCR_ASSOCIATION = "azure-native:monitor:DataCollectionRuleAssociation"
+
+
+def aks_insights_stack(extension: str = "ContainerInsights") -> list[Resource]:
+    s = Stack()
+    cluster = s.add(AKS, "aks", {"addonProfiles": {"omsagent": {"enabled": True, "config": {"useAADAuth": "true"}}}})
+    rule = s.add(DCR, "aks-ci-dcr", {
+        "dataSources": {"extensions": [{"name": "ContainerInsightsExtension", "extensionName": extension,
+                                        "streams": ["Microsoft-ContainerInsights-Group-Default"]}]},
+        "destinations": {"logAnalytics": [{"name": "ciworkspace", "workspaceResourceId": WORKSPACE_ID}]}})
+    s.add(DCR_ASSOCIATION, "aks-ci-dcra", {"associationName": "ContainerInsightsExtension"},
+          {"resourceUri": cluster, "dataCollectionRuleId": rule})
+    return s.resources
+
+
 CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]], str, str | None]] = {
     "azure-confidential-vm-disk-set": (
         disk_stack, lambda: disk_stack(des_type="EncryptionAtRestWithCustomerKey"),
@@ -386,6 +402,9 @@ CASES: dict[str, tuple[Callable[[], list[Resource]], Callable[[], list[Resource]
     # The Cluster User role only lists the kubeconfig: it grants nothing inside the cluster.
     "azure-aks-admins": (aks_admin_stack, lambda: aks_admin_stack(role=AKS_CLUSTER_USER),
                          "no principal holds an AKS RBAC admin role on it", "aks"),
+    # A rule without the ContainerInsights extension (e.g. only syslog) feeds no Container insights table.
+    "azure-aks-container-insights": (aks_insights_stack, lambda: aks_insights_stack(extension="Syslog"),
+                                     "collects nothing", "aks"),
     "azure-ml-workspace-endpoint": (ml_endpoint_stack, lambda: ml_endpoint_stack(notebooks_zone=False),
                                     "registers no name in privatelink.notebooks.azure.net", "ml-ws"),
 }

@@ -148,3 +148,19 @@ def test_a_cluster_with_local_accounts_is_not_judged_by_the_admins_rule(graph: G
     assert check_stack(rules.aks_admins, g) != []
     first(g, CLUSTER).inputs["disableLocalAccounts"] = False  # its own admin kubeconfig exists (other rules fail)
     assert check_stack(rules.aks_admins, g) == []
+
+
+def test_container_insights_without_its_data_collection_rule_fails(spec: LoadedSpec, graph: Graph) -> None:
+    from hardstack.policy.harness import check_stack
+
+    assert check_stack(rules.aks_container_insights, graph) == []  # the example associates its rule
+    loaded = copy.deepcopy(spec)
+    loaded.environment.exemptions.clear()
+
+    def no_association(g: Graph) -> str:
+        g.resources.remove(first(g, "azure-native:monitor:DataCollectionRuleAssociation"))
+        return first(g, CLUSTER).name
+
+    blamed, hits, failed = weaken(loaded, graph, no_association, "azure-aks-container-insights")
+    assert any("collects nothing" in f.message and f.resource_name == blamed for f in hits), \
+        [(f.rule_id, f.resource_name, f.message) for f in failed]

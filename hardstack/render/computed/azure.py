@@ -80,6 +80,11 @@ _PATHS: dict[str, tuple[str, str]] = {
     "monitor:SubscriptionDiagnosticSetting": (
         _SUB + "/providers/Microsoft.Insights/diagnosticSettings/{name}", "name"),
     "monitor:ActionGroup": (_RG + "/providers/Microsoft.Insights/actionGroups/{actionGroupName}", "actionGroupName"),
+    "monitor:DataCollectionRule": (
+        _RG + "/providers/Microsoft.Insights/dataCollectionRules/{dataCollectionRuleName}", "dataCollectionRuleName"),
+    "monitor:DataCollectionRuleAssociation": (
+        "{resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{associationName}",
+        "associationName"),
     "monitor:ActivityLogAlert": (
         _RG + "/providers/Microsoft.Insights/activityLogAlerts/{activityLogAlertName}", "activityLogAlertName"),
     "security:Pricing": ("{scopeId}/providers/Microsoft.Security/pricings/{pricingName}", "pricingName"),

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
+DCR = "azure-native:monitor:DataCollectionRule"
+DCR_ASSOCIATION = "azure-native:monitor:DataCollectionRuleAssociation"
 
 PRIVATE = {"hipaa": ["164.312(e)(1)"], "gdpr": ["32(1)(b)"], "nist-800-53": ["SC-7", "AC-17"]}
 ENTRA = {"hipaa": ["164.312(d)", "164.308(a)(4)"], "gdpr": ["25", "32(1)(b)"], "nist-800-53": ["IA-2", "AC-2", "AC-6"]}
@@ -248,3 +250,29 @@ def aks_admins(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
         if not admins:
             yield (f"cluster {cluster.name}: local accounts are off and no principal holds an AKS RBAC admin role "
                    "on it, so nobody can use its Kubernetes API"), cluster.urn
+
+
+@stack_rule(
+    id="azure-aks-container-insights", title="Container insights on an AKS cluster has a data collection rule",
+    severity="medium", cloud="azure", practice="monitoring", controls=MONITORED,
+    remediation="Create a data collection rule with the ContainerInsights extension sending to the Log Analytics "
+    "workspace and associate it with the cluster as ContainerInsightsExtension "
+    "(components.azure.container_insights).",
+)
+def aks_container_insights(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    # The omsagent add-on with managed identity collects nothing without a data collection rule associated
+    # with the cluster (https://learn.microsoft.com/azure/azure-monitor/containers/container-insights-data-collection-configure).
+    rules = [r for r in of_type(resources, DCR)
+             if any(e.get("extensionName") == "ContainerInsights" for e in
+                    (r.props.get("dataSources") or {}).get("extensions") or [])
+             and (r.props.get("destinations") or {}).get("logAnalytics")]
+    for cluster in of_type(resources, CLUSTER):
+        agent = (cluster.props.get("addonProfiles") or {}).get("omsagent") or {}
+        if agent.get("enabled") is not True:
+            continue
+        if not any(references(a, "resourceUri", cluster) and any(references(a, "dataCollectionRuleId", r)
+                                                                  for r in rules)
+                   for a in of_type(resources, DCR_ASSOCIATION)):
+            yield (f"cluster {cluster.name}: Container insights is on but no data collection rule with the "
+                   "ContainerInsights extension and a Log Analytics destination is associated with it, so it "
+                   "collects nothing"), cluster.urn
