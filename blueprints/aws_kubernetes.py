@@ -41,7 +41,9 @@ def key_users(env: Environment, data: dict[str, Any], compute: dict[str, Any]) -
     compute key."""
     if env.kubernetes is None:
         return
-    data["users"] = [*data.get("users", []), f"arn:aws:iam::{env.account}:role/{cluster_role_name(env)}"]
+    cluster_role = f"arn:aws:iam::{env.account}:role/{cluster_role_name(env)}"
+    data["users"] = [*data.get("users", []), cluster_role]
+    data["grant_listers"] = [cluster_role]
     data["via_services"] = [*data.get("via_services", []), "eks"]
     compute["service_linked_roles"] = [ASG_SERVICE_ROLE.format(account=env.account)]
 

@@ -119,7 +119,10 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-cluster-secrets-key", role=self.role.id,
             policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
                 "Sid": "EncryptSecretsWithTheDataKey", "Effect": "Allow",
-                "Action": USE_ACTIONS,
+                # EKS's hourly health check lists the key's grants as this role: without kms:ListGrants it
+                # fails every hour (terraform-aws-modules/terraform-aws-eks#1913; its cluster_encryption
+                # policy grants Encrypt, Decrypt, ListGrants and DescribeKey).
+                "Action": [*USE_ACTIONS, "kms:ListGrants"],
                 "Resource": [args.secrets_key_arn],
             }]}),
             opts=child,

@@ -64,6 +64,9 @@ class KmsKeyArgs:
     # Service-linked roles (ARNs) that launch encrypted volumes with this key, e.g. Auto Scaling's for EKS
     # managed node groups: named as principals, as AWS documents it (see `_service_linked_statements`).
     service_linked_roles: Sequence[str] = ()
+    # Principals (ARNs) that may list the key's grants, e.g. an EKS cluster role, whose hourly health check
+    # calls kms:ListGrants on the secrets key (terraform-aws-modules/terraform-aws-eks#1913, #2371).
+    grant_listers: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -191,6 +194,15 @@ def key_policy(args: KmsKeyArgs) -> str:
             "Action": USE_ACTIONS,
             "Resource": "*",
             "Condition": {"ArnEquals": {"aws:PrincipalArn": sorted(args.users)}},
+        })
+    if args.grant_listers:
+        statements.append({
+            "Sid": "NamedPrincipalsListGrants",
+            "Effect": "Allow",
+            "Principal": {"AWS": root},
+            "Action": ["kms:ListGrants"],
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": sorted(args.grant_listers)}},
         })
     if args.via_services:
         statements.append({

@@ -114,6 +114,13 @@ def test_data_key_lets_the_cluster_role_and_eks_use_it(graph: Graph) -> None:
     via = statement(data, "AccountUsesThroughServices")
     assert via["Condition"]["StringEquals"]["kms:ViaService"] == ["eks.eu-west-1.amazonaws.com"]
     assert "kms:CreateGrant" in via["Action"]
+    # EKS's hourly health check lists the key's grants as the cluster role: the key lets it, and only it.
+    listers = statement(data, "NamedPrincipalsListGrants")
+    assert listers["Action"] == ["kms:ListGrants"]
+    cluster_role = "arn:aws:iam::123456789012:role/aws-k8s-eu-eks-cluster"
+    assert listers["Condition"]["ArnEquals"]["aws:PrincipalArn"] == [cluster_role]
+    inline = json.loads(one(graph, "aws:iam/rolePolicy:RolePolicy", "cluster-secrets-key").inputs["policy"])
+    assert "kms:ListGrants" in inline["Statement"][0]["Action"]
 
 
 def test_compute_key_lets_auto_scaling_launch_node_volumes(graph: Graph) -> None:
