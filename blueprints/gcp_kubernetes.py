@@ -65,7 +65,7 @@ class Kubernetes:
             pods_cidr=ranges["pods"], services_cidr=ranges["services"], master_cidr=ranges["master"],
             secrets_key_id=root.keys.ids["data"], default_pool_config=node_config(default),
             default_pool_zones=default.zones, node_account_id=service_account_id(env.name, "gke-nodes"),
-            log_destination=root.audit.destination, labels=root.labels,
+            log_destination=root.audit.destination, labels=root.labels, network_ready=root.network.paths,
         ), opts=root.after_apis)
         cluster = self.cluster.cluster
         self.pools = {

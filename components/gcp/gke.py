@@ -93,6 +93,9 @@ class GkeClusterArgs:
     node_account_id: str
     log_destination: pulumi.Input[str]
     authorized_cidrs: Sequence[str] = ()
+    # The network's paths nodes need at boot (firewall rules, the PSC endpoint, its DNS records): the
+    # cluster's default pool boots nodes while the cluster is created, so it waits for them.
+    network_ready: Sequence[pulumi.Resource] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,8 +127,8 @@ class GkeCluster(pulumi.ComponentResource):
             for role in NODE_ROLES
         ]
         self.binauthz = self._binary_authorization(name, args, child)
-        self._firewalls(name, args, child)
-        after = child_options(self, opts, *grants, self.binauthz)
+        firewalls = self._firewalls(name, args, child)
+        after = child_options(self, opts, *grants, self.binauthz, *firewalls, *args.network_ready)
         self.cluster = gcp.container.Cluster(
             f"{name}-cluster", name=args.cluster_name, project=args.project, location=args.region,
             network=args.network, subnetwork=args.subnetwork, networking_mode="VPC_NATIVE",
@@ -186,19 +189,21 @@ class GkeCluster(pulumi.ComponentResource):
                                     "enforcement_mode": "ENFORCED_BLOCK_AND_AUDIT_LOG"},
             opts=child)
 
-    def _firewalls(self, name: str, args: GkeClusterArgs, child: pulumi.ResourceOptions) -> None:
+    def _firewalls(self, name: str, args: GkeClusterArgs,
+                   child: pulumi.ResourceOptions) -> list[gcp.compute.Firewall]:
         """The network denies all traffic; the nodes need each other, their pods and the control plane."""
         log = {"metadata": "INCLUDE_ALL_METADATA"}
         nodes = [self.node_account.email]
         inside = [args.subnet_cidr, args.pods_cidr]
-        gcp.compute.Firewall(
+        inbound = gcp.compute.Firewall(
             f"{name}-nodes-in", name=resource_name(args.cluster_name, "nodes-in"), project=args.project,
             network=args.network, direction="INGRESS", priority=1000, allows=[{"protocol": "all"}],
             source_ranges=[*inside, args.master_cidr], target_service_accounts=nodes, log_config=log,
             description=f"{args.cluster_name}: nodes, pods and the control plane reach the nodes", opts=child)
-        gcp.compute.Firewall(
+        outbound = gcp.compute.Firewall(
             f"{name}-nodes-out", name=resource_name(args.cluster_name, "nodes-out"), project=args.project,
             network=args.network, direction="EGRESS", priority=1000, allows=[{"protocol": "all"}],
             destination_ranges=[*inside, args.services_cidr, args.master_cidr], target_service_accounts=nodes,
             log_config=log, description=f"{args.cluster_name}: to the cluster's nodes, pods, services and "
             "control plane only", opts=child)
+        return [inbound, outbound]

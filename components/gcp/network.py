@@ -108,6 +108,9 @@ class PrivateNetwork(pulumi.ComponentResource):
         )
         self.kubernetes_ranges = kubernetes_plan(args.cidr) if args.kubernetes else None
         self.workload_subnet = self._subnet(name, "workloads", plan["workload"], args, self.kubernetes_ranges)
+        # What a machine needs before it boots to reach Google APIs and registries: the firewall rules, the
+        # PSC endpoint and its DNS records (a GKE cluster waits for them: its nodes boot while it is created).
+        self.paths: list[pulumi.Resource] = []
         self._baseline_firewalls(name, args)
         self._google_apis(name, args)
         if args.egress != "none":
@@ -132,10 +135,12 @@ class PrivateNetwork(pulumi.ComponentResource):
         )
 
     def _firewall(self, name: str, args: PrivateNetworkArgs, suffix: str, **rule: object) -> gcp.compute.Firewall:
-        return gcp.compute.Firewall(
+        firewall = gcp.compute.Firewall(
             f"{name}-{suffix}", name=resource_name(name, suffix), project=args.project,
             network=self.network.id, log_config=LOG_ALL, opts=self.child, **rule,
         )
+        self.paths.append(firewall)
+        return firewall
 
     def _baseline_firewalls(self, name: str, args: PrivateNetworkArgs) -> None:
         self._firewall(
@@ -180,14 +185,13 @@ class PrivateNetwork(pulumi.ComponentResource):
             private_visibility_config={"networks": [{"network_url": self.network.id}]},
             labels=dict(args.labels), opts=child,
         )
-        gcp.dns.RecordSet(
+        self.paths += [self.psc_rule, gcp.dns.RecordSet(
             f"{name}-googleapis-a", project=args.project, managed_zone=zone.name, name="googleapis.com.",
             type="A", ttl=300, rrdatas=[self.psc_address], opts=child,
-        )
-        gcp.dns.RecordSet(
+        ), gcp.dns.RecordSet(
             f"{name}-googleapis-wildcard", project=args.project, managed_zone=zone.name,
             name="*.googleapis.com.", type="CNAME", ttl=300, rrdatas=["googleapis.com."], opts=child,
-        )
+        )]
         if args.kubernetes:
             self._registries(name, args)
         gcp.dns.Policy(
@@ -206,14 +210,13 @@ class PrivateNetwork(pulumi.ComponentResource):
                 private_visibility_config={"networks": [{"network_url": self.network.id}]},
                 labels=dict(args.labels), opts=self.child,
             )
-            gcp.dns.RecordSet(
+            self.paths += [gcp.dns.RecordSet(
                 f"{name}-{short}-a", project=args.project, managed_zone=zone.name, name=domain,
                 type="A", ttl=300, rrdatas=[self.psc_address], opts=self.child,
-            )
-            gcp.dns.RecordSet(
+            ), gcp.dns.RecordSet(
                 f"{name}-{short}-wildcard", project=args.project, managed_zone=zone.name, name=f"*.{domain}",
                 type="A", ttl=300, rrdatas=[self.psc_address], opts=self.child,
-            )
+            )]
 
     def _egress(self, name: str, args: PrivateNetworkArgs, proxy_cidr: str) -> None:
         child = self.child

@@ -161,6 +161,19 @@ def test_network_carries_the_cluster(graph: Graph) -> None:
     assert "0.0.0.0/0" not in one(graph, FIREWALL, "nodes-in").inputs["sourceRanges"]
 
 
+def test_the_cluster_waits_for_what_its_nodes_need_at_boot(graph: Graph) -> None:
+    # Its default pool boots nodes while the cluster is created: with all egress denied and no default
+    # route, they reach the control plane and Google APIs only once these rules and records exist.
+    cluster = one(graph, CLUSTER)
+    needed = [one(graph, FIREWALL, part) for part in ("nodes-in", "nodes-out", "allow-google-apis",
+                                                      "deny-all-egress")]
+    needed += [r for r in graph.of_type("gcp:dns/recordSet:RecordSet")]
+    needed.append(one(graph, "gcp:compute/globalForwardingRule:GlobalForwardingRule", "psc"))
+    assert len(needed) == 4 + 6 + 1  # googleapis.com, pkg.dev and gcr.io: an A and a wildcard record each
+    missing = [r.name for r in needed if r.urn not in cluster.dependencies]
+    assert missing == []
+
+
 def test_ranges_do_not_overlap() -> None:
     import ipaddress
 
