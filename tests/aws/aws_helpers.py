@@ -39,3 +39,17 @@ def graph_region(graph: Graph) -> str:
 
 def graph_account(graph: Graph) -> str:
     return json.loads(graph.of_type("pulumi:providers:aws")[0].inputs["allowedAccountIds"])[0]
+
+
+def one(graph: Graph, token: str, part: str = "") -> Resource:
+    """The one resource of `token` whose name contains `part` (fails if none or several)."""
+    (found,) = [r for r in graph.of_type(token) if part in r.name]
+    return found
+
+
+def deps(resource: Resource, prop: str) -> list[str]:
+    return (resource.propertyDependencies or {}).get(prop) or []
+
+
+def workload_subnets(graph: Graph) -> set[str]:
+    return {r.urn for r in graph.of_type("aws:ec2/subnet:Subnet") if r.inputs["tags"]["tier"] == "workload"}

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from aws_helpers import ROOT, key_arn, statements
+from aws_helpers import ROOT, deps, key_arn, one, statements, workload_subnets
 
 from hardstack.evidence.inventory import inventory
 from hardstack.render import Graph, Resource
@@ -38,19 +38,6 @@ def env() -> Environment:
 @pytest.fixture(scope="module")
 def graph(env: Environment, rendered) -> Graph:
     return rendered(env, "aws-k8s-eu")
-
-
-def one(graph: Graph, token: str, part: str = "") -> Resource:
-    (found,) = [r for r in graph.of_type(token) if part in r.name]
-    return found
-
-
-def deps(resource: Resource, prop: str) -> list[str]:
-    return (resource.propertyDependencies or {}).get(prop) or []
-
-
-def workload_subnets(graph: Graph) -> set[str]:
-    return {r.urn for r in graph.of_type("aws:ec2/subnet:Subnet") if r.inputs["tags"]["tier"] == "workload"}
 
 
 def key(graph: Graph, purpose: str) -> Resource:

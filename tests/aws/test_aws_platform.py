@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 import pytest
-from aws_helpers import ROOT, as_list, key_arn, policy, statements
+from aws_helpers import ROOT, as_list, deps, key_arn, one, policy, statements, workload_subnets
 
-from hardstack.render import Graph, Resource
+from hardstack.render import Graph
 from hardstack.spec import Environment, load
 
 EXAMPLE = ROOT / "stacks" / "Pulumi.aws-ai-eu.yaml"
@@ -34,19 +34,6 @@ def env() -> Environment:
 @pytest.fixture(scope="module")
 def graph(env: Environment, rendered) -> Graph:
     return rendered(env, "aws-ai-eu")
-
-
-def one(graph: Graph, token: str, part: str = "") -> Resource:
-    (found,) = [r for r in graph.of_type(token) if part in r.name]
-    return found
-
-
-def deps(resource: Resource, prop: str) -> list[str]:
-    return (resource.propertyDependencies or {}).get(prop) or []
-
-
-def workload_subnets(graph: Graph) -> set[str]:
-    return {r.urn for r in graph.of_type("aws:ec2/subnet:Subnet") if r.inputs["tags"]["tier"] == "workload"}
 
 
 def test_notebooks_have_no_internet_no_root_imdsv2_data_key_private_subnet(graph: Graph, env: Environment) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 from hardstack.checkov import runner
 from hardstack.checkov.export import export
 from hardstack.checkov.results import CheckovStackResult, map_results
+from hardstack.policy import apply_exemptions
 from hardstack.render import Graph, Resource
+from hardstack.spec import load
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ROOT / "stacks"
@@ -71,6 +73,14 @@ def passed_by_type(graph: Graph, result: CheckovStackResult, type_of: Mapping[st
             checks = by_resource.get(res.urn, set())
             out[exported] = checks if exported not in out else out[exported] & checks
     return out
+
+
+def unexempted(result: CheckovStackResult, graph: Graph) -> list[tuple[str, str | None]]:
+    """(check, resource) of each failure the stack's own exemptions do not cover, matched the way
+    `hardstack check` matches them."""
+    env = load(STACKS / f"Pulumi.{graph.stack}.yaml").environment
+    applied = apply_exemptions(copy.deepcopy(result.findings), env, graph)
+    return [(f.rule_id, f.resource_name) for f in applied if f.status != "exempted"]
 
 
 def exported_count(graph: Graph) -> int:
