@@ -75,6 +75,14 @@ def passed_by_type(graph: Graph, result: CheckovStackResult, type_of: Mapping[st
     return out
 
 
+def weakened_failure(judged: tuple[dict[str, CheckovStackResult], dict[str, tuple[str, str]]],
+                     check_id: str) -> tuple[tuple[str, str], list[tuple[str, str | None]]]:
+    """What a weakening must fail, (check, resource), and what its weakened copy failed."""
+    results, blamed = judged
+    stack, resource = blamed[check_id]
+    return (check_id, resource), [(f.rule_id, f.resource_name) for f in results[stack].findings]
+
+
 def unexempted(result: CheckovStackResult, graph: Graph) -> list[tuple[str, str | None]]:
     """(check, resource) of each failure the stack's own exemptions do not cover, matched the way
     `hardstack check` matches them."""

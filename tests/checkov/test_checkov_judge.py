@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from checkov_helpers import STACKS, exported_count, judge_weakened, setting
+from checkov_helpers import STACKS, exported_count, judge_weakened, setting, weakened_failure
 from report_helpers import examples_report
 
 from hardstack.checkov.results import CheckovStackResult
@@ -88,10 +88,8 @@ def test_custom_checks_pass_on_the_example(judged) -> None:
 
 @pytest.mark.parametrize("check_id", sorted(WEAKENINGS))
 def test_weakened_setting_fails_the_named_check(judged, check_id: str) -> None:
-    results, blamed = judged
-    stack, resource = blamed[check_id]
-    failed = [(f.rule_id, f.resource_name) for f in results[stack].findings]
-    assert (check_id, resource) in failed, failed
+    expected, failed = weakened_failure(judged, check_id)
+    assert expected in failed, failed
 
 
 def test_check_runs_checkov_once_for_all_stacks() -> None:

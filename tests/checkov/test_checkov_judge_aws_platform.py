@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from checkov_helpers import STACKS, exported_count, judge_weakened, setting, unexempted
+from checkov_helpers import STACKS, exported_count, judge_weakened, setting, unexempted, weakened_failure
 
 from hardstack.checkov.results import CheckovStackResult
 from hardstack.render import Graph
@@ -82,7 +82,5 @@ def test_platform_checks_pass_on_the_example(judged) -> None:
 
 @pytest.mark.parametrize("check_id", sorted(WEAKENINGS))
 def test_weakened_setting_fails_the_named_check(judged, check_id: str) -> None:
-    results, blamed = judged
-    stack, resource = blamed[check_id]
-    failed = [(f.rule_id, f.resource_name) for f in results[stack].findings]
-    assert (check_id, resource) in failed, failed
+    expected, failed = weakened_failure(judged, check_id)
+    assert expected in failed, failed

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from checkov_helpers import STACKS, exported_count, first, judge_weakened, unexempted
+from checkov_helpers import STACKS, exported_count, first, judge_weakened, unexempted, weakened_failure
 from checkov_helpers import set_input as setting
 
 from hardstack.check import run_check
@@ -186,10 +186,8 @@ def test_every_custom_check_has_a_weakening() -> None:
 
 @pytest.mark.parametrize("check_id", sorted(WEAKENINGS))
 def test_weakened_setting_fails_the_named_check(judged, check_id: str) -> None:
-    results, blamed = judged
-    stack, resource = blamed[check_id]
-    failed = [(f.rule_id, f.resource_name) for f in results[stack].findings]
-    assert (check_id, resource) in failed, failed
+    expected, failed = weakened_failure(judged, check_id)
+    assert expected in failed, failed
 
 
 def test_custom_checks_read_the_exported_arm_names(graphs: dict[str, Graph]) -> None:

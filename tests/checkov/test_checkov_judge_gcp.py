@@ -8,7 +8,7 @@ import copy
 from collections.abc import Callable
 
 import pytest
-from checkov_helpers import STACKS, exported_count, first, judge_weakened, setting
+from checkov_helpers import STACKS, exported_count, first, judge_weakened, setting, weakened_failure
 
 from hardstack.check import run_check
 from hardstack.checkov.results import CheckovStackResult
@@ -166,10 +166,8 @@ def test_at_least_twelve_weakenings() -> None:
 
 @pytest.mark.parametrize("check_id", sorted(WEAKENINGS))
 def test_weakened_setting_fails_the_named_check(judged, check_id: str) -> None:
-    results, blamed = judged
-    stack, resource = blamed[check_id]
-    failed = [(f.rule_id, f.resource_name) for f in results[stack].findings]
-    assert (check_id, resource) in failed, failed
+    expected, failed = weakened_failure(judged, check_id)
+    assert expected in failed, failed
 
 
 def test_check_passes_both_gcp_examples_with_one_checkov_run() -> None:

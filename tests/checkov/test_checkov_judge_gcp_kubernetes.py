@@ -5,7 +5,7 @@ hardstack's HS_GCP_27-32 pass, and each fails when its setting is weakened. One 
 from __future__ import annotations
 
 import pytest
-from checkov_helpers import STACKS, exported_count, judge_weakened, setting, unexempted
+from checkov_helpers import STACKS, exported_count, judge_weakened, setting, unexempted, weakened_failure
 
 from hardstack.checkov.gcp_types import GCP_TYPES
 from hardstack.checkov.results import CheckovStackResult
@@ -102,7 +102,5 @@ def test_every_kubernetes_check_is_weakened() -> None:
 
 @pytest.mark.parametrize("check_id", sorted(WEAKENINGS))
 def test_weakened_setting_fails_the_named_check(judged, check_id: str) -> None:
-    results, blamed = judged
-    stack, resource = blamed[check_id]
-    failed = [(f.rule_id, f.resource_name) for f in results[stack].findings]
-    assert (check_id, resource) in failed, failed
+    expected, failed = weakened_failure(judged, check_id)
+    assert expected in failed, failed

@@ -6,7 +6,7 @@ Everything shares one checkov run."""
 from __future__ import annotations
 
 import pytest
-from checkov_helpers import STACKS, exported_count, judge_weakened, setting, unexempted
+from checkov_helpers import STACKS, exported_count, judge_weakened, setting, unexempted, weakened_failure
 
 from hardstack.checkov.gcp_types import GCP_TYPES
 from hardstack.checkov.results import CheckovStackResult
@@ -89,7 +89,5 @@ def test_every_platform_check_is_weakened() -> None:
 
 @pytest.mark.parametrize("check_id", sorted(WEAKENINGS))
 def test_weakened_setting_fails_the_named_check(judged, check_id: str) -> None:
-    results, blamed = judged
-    stack, resource = blamed[check_id]
-    failed = [(f.rule_id, f.resource_name) for f in results[stack].findings]
-    assert (check_id, resource) in failed, failed
+    expected, failed = weakened_failure(judged, check_id)
+    assert expected in failed, failed

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from checkov_helpers import STACKS, exported_count, judge_weakened, passed_by_type, unexempted
+from checkov_helpers import STACKS, exported_count, judge_weakened, passed_by_type, unexempted, weakened_failure
 from checkov_helpers import set_input as setting
 
 from hardstack.checkov.arm import to_arm
@@ -95,7 +95,5 @@ def test_every_kubernetes_custom_check_has_a_weakening() -> None:
 
 @pytest.mark.parametrize("check_id", sorted(WEAKENINGS))
 def test_weakened_setting_fails_the_named_check(judged, check_id: str) -> None:
-    results, blamed = judged
-    stack, resource = blamed[check_id]
-    failed = [(f.rule_id, f.resource_name) for f in results[stack].findings]
-    assert (check_id, resource) in failed, failed
+    expected, failed = weakened_failure(judged, check_id)
+    assert expected in failed, failed
